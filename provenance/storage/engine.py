@@ -1,0 +1,99 @@
+"""Engine construction from a URL, with the SQLite settings the ledger relies on.
+
+SQLite: WAL journal (readers never block the writer), a busy timeout so concurrent writers
+queue instead of failing, ``secure_delete`` so erased owner data is overwritten on disk, and
+``BEGIN IMMEDIATE`` for write transactions so two processes cannot both read the log head and
+then race to write. PostgreSQL needs none of this: writers lock the ``log_head`` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from ..errors import ConfigurationError, InputError
+
+__all__ = ["is_sqlite", "make_engine", "sqlite_path", "write_transaction"]
+
+_BUSY_TIMEOUT_MS = 30_000
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether ``engine`` talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file path of a SQLite URL, or ``None`` for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, *, create: bool = False) -> Engine:
+    """Build an engine for ``url``.
+
+    With ``create=False`` a SQLite file that does not exist is an error rather than silently
+    created empty: a mistyped path must not look like an empty ledger.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InputError(f"not a database URL: {url!r}") from exc
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists() and not create:
+            raise ConfigurationError(f"no ledger at {path}; run 'provenance init' first")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    except (ArgumentError, ImportError) as exc:
+        raise InputError(f"unsupported database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that intends to write; on SQLite it starts with ``BEGIN IMMEDIATE``."""
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(provenance_write=True)
+            with conn.begin():
+                yield conn
+    except OperationalError as exc:
+        raise ConfigurationError(f"database error: {_first_line(exc)}") from exc
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" hook below (pysqlite otherwise
+        # begins lazily, and always DEFERRED).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA secure_delete = ON")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("provenance_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

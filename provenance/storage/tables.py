@@ -1,0 +1,88 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations create them; this module only
+describes them for queries.
+
+``events`` is the ledger: append-only (database triggers refuse UPDATE and DELETE), one row per
+signed event, with the exact canonical text that was signed. ``UNIQUE(item, seq)`` is what makes
+a fork impossible; ``log_index`` is the event's position in the global log (the Merkle leaf
+index). ``log_head`` is the single row that writers lock to take the next position.
+``owners`` is the erasable personal-data vault, deliberately outside every signed structure.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["blobs", "events", "key_names", "log_head", "metadata", "owners", "store"]
+
+metadata = MetaData()
+
+store = Table(
+    "store",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    CheckConstraint("id = 1", name="store_single_row"),
+)
+
+log_head = Table(
+    "log_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="log_head_single_row"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("log_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("item", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("signer", String(32), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    UniqueConstraint("item", "seq", name="events_item_seq_unique"),
+)
+
+key_names = Table(
+    "key_names",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("name", String(63), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+owners = Table(
+    "owners",
+    metadata,
+    Column("owner_id", String(40), primary_key=True),
+    Column("label", String(200)),
+    Column("contact", String(400)),
+    Column("salt", LargeBinary),
+    Column("created_at", String(32), nullable=False),
+    Column("forgotten_at", String(32)),
+)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
