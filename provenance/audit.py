@@ -38,10 +38,10 @@ from .errors import (
 )
 from .events import KEY_CHAIN, SignedEvent
 from .keyring import KeyRing
-from .schemas import EventType, validate_payload
+from .schemas import EventType, validate_correction, validate_payload
 from .storage.tables import events, log_head
 
-__all__ = ["AuditReport", "ChainChecker", "Finding", "audit", "build_keyring"]
+__all__ = ["AuditReport", "ChainChecker", "Finding", "Row", "audit", "build_keyring", "check_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +206,14 @@ class ChainChecker:
                     f"correct supersedes event {target}, which does not precede it"
                 )
             acting_as = _CODE_TYPE[types[target]]
+            try:
+                replacement = validate_correction(
+                    acting_as, ev.data, kind=head.kind if head else None
+                )
+            except InputError as exc:
+                raise EventFormatError(str(exc)) from exc
+            if replacement != ev.data.get("data"):
+                raise EventFormatError("correction data is not in its normal form")
         record = self.ring.get(ev.by)
         signed.verify_signature(record.public_key)
         self.ring.authorise(
@@ -237,6 +245,20 @@ def build_keyring(stored: Iterable[tuple[int, SignedEvent]]) -> KeyRing:
             )
         )
     return checker.ring
+
+
+def check_rows(rows: Iterable[Row], ring: KeyRing) -> list[tuple[Row, VerificationError | None]]:
+    """Check one item's rows (in log order) against a complete key ring; report each row."""
+    checker = ChainChecker(ring)
+    results: list[tuple[Row, VerificationError | None]] = []
+    for row in rows:
+        try:
+            checker.check(row)
+        except VerificationError as exc:
+            results.append((row, exc))
+        else:
+            results.append((row, None))
+    return results
 
 
 def audit(engine: Engine, *, progress: Callable[[int], None] | None = None) -> AuditReport:

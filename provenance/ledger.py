@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .audit import Row, build_keyring
 from .blobs import put_blob
 from .errors import ConfigurationError, ConflictError, InputError, KeyStateError, NotFoundError
 from .events import KEY_CHAIN, Event, SignedEvent, utc_now
@@ -29,7 +30,7 @@ from .itemid import new_item_id, parse_item_id
 from .keyring import KeyRing
 from .keys import SigningKey, key_id_for, validate_key_name
 from .privacy import SALT_BYTES, claim_commitment, new_claim_code, new_owner_id, owner_commitment
-from .schemas import EventType, KeyAction, Role, validate_payload
+from .schemas import EventType, KeyAction, Role, validate_correction, validate_payload
 from .storage import ensure_current, make_engine
 from .storage.engine import write_transaction
 from .storage.tables import events, key_names, log_head, owners, store
@@ -41,6 +42,16 @@ logger = logging.getLogger(__name__)
 
 _RETRIES = 3
 _BATCH = 2_000  # rows per executemany in bulk registration
+_ROW_COLUMNS = select(
+    events.c.log_index,
+    events.c.item,
+    events.c.seq,
+    events.c.type,
+    events.c.signer,
+    events.c.hash,
+    events.c.body,
+    events.c.signature,
+)
 
 
 @dataclass(frozen=True)
@@ -324,6 +335,17 @@ class Ledger:
             raise NotFoundError(f"no item {item_id} in this ledger")
         return [StoredEvent(r.log_index, SignedEvent.parse(r.body, r.signature)) for r in rows]
 
+    def rows(self, item: str) -> list[Row]:
+        """The raw stored rows of ``item`` in log order, for verification (``show``)."""
+        item_id = item if item == KEY_CHAIN else parse_item_id(item)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                _ROW_COLUMNS.where(events.c.item == item_id).order_by(events.c.log_index)
+            ).all()
+        if not rows:
+            raise NotFoundError(f"no item {item_id} in this ledger")
+        return [Row(*r) for r in rows]
+
     def items(self, *, limit: int = 100, offset: int = 0) -> list[StoredEvent]:
         """Register events of items, newest first."""
         with self.engine.connect() as conn:
@@ -364,7 +386,11 @@ class Ledger:
         ring = self._load_keyring(conn)
         acting_as = None
         if event_type is EventType.CORRECT:
-            acting_as = self._check_correction(conn, item=item, payload=payload, kind=kind)
+            acting_as, replacement = self._check_correction(
+                conn, item=item, payload=payload, kind=kind
+            )
+            if replacement is not None:
+                payload["data"] = replacement
         if event_type is EventType.KEY:
             # Apply to a scratch ring first: a key event that does not fit the key state
             # (revoking the last admin, re-adding a key) is refused before it is signed.
@@ -391,7 +417,7 @@ class Ledger:
 
     def _check_correction(
         self, conn: Connection, *, item: str, payload: dict[str, Any], kind: str | None
-    ) -> EventType:
+    ) -> tuple[EventType, dict[str, Any] | None]:
         target = conn.execute(
             select(events.c.type).where(
                 events.c.item == item, events.c.seq == payload["supersedes"]
@@ -400,11 +426,7 @@ class Ledger:
         if target is None:
             raise NotFoundError(f"item {item} has no event {payload['supersedes']} to correct")
         target_type = EventType(target)
-        if target_type in (EventType.CORRECT, EventType.KEY):
-            raise InputError(f"a {target_type} event cannot be corrected; correct the original")
-        if payload.get("data") is not None:
-            validate_payload(target_type, payload["data"], kind=kind)
-        return target_type
+        return target_type, validate_correction(target_type, payload, kind=kind)
 
     @staticmethod
     def _lock_head(conn: Connection) -> int:
@@ -443,8 +465,6 @@ class Ledger:
 
     @staticmethod
     def _scratch_ring(conn: Connection) -> KeyRing:
-        from .audit import build_keyring  # the audit owns the rules for reading key history
-
         rows = conn.execute(
             select(events.c.log_index, events.c.body, events.c.signature)
             .where(events.c.item == KEY_CHAIN)
@@ -488,20 +508,3 @@ def _row(log_index: int, signed: SignedEvent) -> dict[str, Any]:
         "body": signed.body,
         "signature": signed.signature,
     }
-
-
-def iter_rows(conn: Connection, *, batch: int = 5_000) -> Iterator[Any]:
-    """Stream every event row in log order (used by the audit)."""
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(
-        select(
-            events.c.log_index,
-            events.c.item,
-            events.c.seq,
-            events.c.type,
-            events.c.signer,
-            events.c.hash,
-            events.c.body,
-            events.c.signature,
-        ).order_by(events.c.log_index)
-    )
-    yield from result

@@ -37,6 +37,7 @@ __all__ = [
     "VinylGrade",
     "VinylRegister",
     "payload_errors",
+    "validate_correction",
     "validate_payload",
 ]
 
@@ -264,6 +265,24 @@ def validate_payload(
     if isinstance(parsed, KeyEvent):
         _check_key_event(parsed)
     return parsed.model_dump(mode="json", exclude_none=True)
+
+
+def validate_correction(
+    target: EventType, payload: dict[str, Any], *, kind: ItemKind | str | None
+) -> dict[str, Any] | None:
+    """Check a ``correct`` payload against the type of the event it supersedes.
+
+    Returns the replacement data in normal form (or ``None`` for a withdrawal). Corrections of
+    corrections, of key events and of a registration's withdrawal are refused.
+    """
+    if target in (EventType.CORRECT, EventType.KEY):
+        raise InputError(f"a {target} event cannot be corrected; correct the original")
+    replacement = payload.get("data")
+    if replacement is None:
+        if target is EventType.REGISTER:
+            raise InputError("a registration cannot be withdrawn, only corrected")
+        return None
+    return validate_payload(target, replacement, kind=kind)
 
 
 def _pick(

@@ -1,0 +1,109 @@
+"""``init`` and ``audit``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from provenance.audit import audit as run_audit
+from provenance.errors import ConfigurationError
+from provenance.keys import SigningKey, validate_key_name
+from provenance.ledger import Ledger
+from provenance.storage import current_revision, make_engine, schema_head, upgrade
+
+from .app import app
+from .context import state
+from .output import console, emit, progress_bar
+
+__all__: list[str] = []
+
+
+@app.command()
+def init(
+    store_name: Annotated[
+        str,
+        typer.Option(
+            "--store-name",
+            help="The store's name; it names the log.",
+            envvar="PROVENANCE_STORE_NAME",
+        ),
+    ] = "Provenance store",
+    admin_name: Annotated[
+        str, typer.Option("--admin", help="Name of the first admin key.")
+    ] = "admin",
+) -> None:
+    """Create or upgrade the database, record the store identity and create the admin key."""
+    validate_key_name(admin_name)
+    url = state.settings.database_url
+    engine = make_engine(url, create=True)
+    before = current_revision(engine)
+    upgrade(engine)
+    ledger = Ledger(engine)
+    created_key = False
+    try:
+        name = ledger.store_name()
+    except ConfigurationError:
+        name = None
+    if name is None:
+        files = state.key_files
+        if files.exists(admin_name):
+            admin = files.load(admin_name, state.passphrase(f"Passphrase for key {admin_name!r}"))
+        else:
+            admin = SigningKey.generate()
+            files.write(
+                admin_name, admin, state.new_passphrase(f"New passphrase for key {admin_name!r}")
+            )
+            created_key = True
+        try:
+            ledger.initialise(store_name=store_name, admin=admin, admin_name=admin_name)
+        except Exception:
+            if created_key:
+                files.path(admin_name).unlink(missing_ok=True)
+            raise
+        name = store_name
+    result = {
+        "ok": True,
+        "store": name,
+        "database": engine.url.render_as_string(hide_password=True),
+        "schema": schema_head(),
+        "upgraded_from": before,
+        "admin_key_created": created_key,
+        "keys_dir": str(state.settings.keys_dir),
+    }
+
+    def human() -> None:
+        if before is None:
+            console.print(f"Created ledger for {name!r} in {result['database']}")
+        elif before != schema_head():
+            console.print(f"Upgraded ledger schema {before} -> {schema_head()}")
+        else:
+            console.print(f"Ledger for {name!r} is initialised and up to date")
+        if created_key:
+            console.print(f"Admin key {admin_name!r} written to {state.key_files.path(admin_name)}")
+
+    emit(result, human)
+
+
+@app.command()
+def audit() -> None:
+    """Verify every signature, chain link, key and role in the ledger; exit 1 on any problem."""
+    ledger = state.ledger()
+    with progress_bar("Auditing", total=ledger.size()) as advance:
+        report = run_audit(ledger.engine, progress=advance)
+    result = {
+        "ok": report.ok,
+        "events": report.events,
+        "items": report.items,
+        "findings": [f.to_json() for f in report.findings],
+    }
+
+    def human() -> None:
+        for finding in report.findings:
+            console.print(f"✗ {finding}")
+        verdict = "OK" if report.ok else f"FAILED: {len(report.findings)} problem(s)"
+        console.print(f"Audited {report.events} events in {report.items} items: {verdict}")
+
+    emit(result, human)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,97 @@
+"""Per-invocation state: settings with command-line overrides, output mode, unlocked keys."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from provenance.errors import ConfigurationError, InputError
+from provenance.keys import KeyFiles, SigningKey
+from provenance.ledger import Ledger
+from provenance.settings import Settings
+
+__all__ = ["AppState", "state"]
+
+_DEFAULT_KEY = "admin"
+
+
+@dataclass
+class AppState:
+    """What the global options set up for the command that runs."""
+
+    settings: Settings = field(default_factory=Settings)
+    json: bool = False
+    _ledger: Ledger | None = None
+
+    def configure(self, *, home: Path | None, db: str | None, key: str | None, json: bool) -> None:
+        """Apply global options over the environment."""
+        updates: dict[str, object] = {}
+        if home is not None:
+            updates["home"] = home
+        if db is not None:
+            updates["db_url"] = db
+        if key is not None:
+            updates["key"] = key
+        self.settings = Settings().model_copy(update=updates)
+        self.json = json
+        self._ledger = None
+
+    @property
+    def key_files(self) -> KeyFiles:
+        """The encrypted key files of this installation."""
+        return KeyFiles(self.settings.keys_dir)
+
+    def ledger(self) -> Ledger:
+        """The configured ledger (it must exist and be at the current schema)."""
+        if self._ledger is None:
+            self._ledger = Ledger.open(self.settings.database_url)
+        return self._ledger
+
+    def key_name(self) -> str:
+        """The name of the key that signs (``--key`` / ``PROVENANCE_KEY`` / ``admin``)."""
+        return self.settings.key or _DEFAULT_KEY
+
+    def signer(self) -> SigningKey:
+        """Unlock the signing key with the passphrase from the environment or a prompt."""
+        name = self.key_name()
+        if not self.key_files.exists(name):
+            raise ConfigurationError(
+                f"no key file for {name!r} in {self.settings.keys_dir}; "
+                "pick one with --key or PROVENANCE_KEY"
+            )
+        return self.key_files.load(name, self.passphrase(f"Passphrase for key {name!r}"))
+
+    def passphrase(self, prompt: str) -> str:
+        """The passphrase from ``PROVENANCE_PASSPHRASE``, or asked for on a terminal."""
+        if self.settings.passphrase is not None:
+            return self.settings.passphrase.get_secret_value()
+        if not sys.stdin.isatty():
+            raise ConfigurationError(
+                "no passphrase: set PROVENANCE_PASSPHRASE or run on a terminal"
+            )
+        return str(typer.prompt(prompt, hide_input=True))
+
+    def new_passphrase(self, prompt: str) -> str:
+        """A passphrase for a new key: ``PROVENANCE_NEW_PASSPHRASE``, then
+        ``PROVENANCE_PASSPHRASE``, then a prompt with confirmation."""
+        for var in ("PROVENANCE_NEW_PASSPHRASE", "PROVENANCE_PASSPHRASE"):
+            value = os.environ.get(var)
+            if value:
+                return value
+        if not sys.stdin.isatty():
+            raise ConfigurationError(
+                "no passphrase for the new key: set PROVENANCE_NEW_PASSPHRASE "
+                "(or PROVENANCE_PASSPHRASE) or run on a terminal"
+            )
+        value = str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+        if len(value) < 8:
+            raise InputError("a key passphrase needs at least 8 characters")
+        return value
+
+
+#: The state of the running command; set by the app callback.
+state = AppState()

@@ -1,0 +1,115 @@
+"""``show ITEM`` (history with every check) and ``items`` (recent registrations)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from provenance.audit import check_rows
+from provenance.errors import VerificationError
+from provenance.events import SignedEvent
+from provenance.itemid import parse_item_id
+from provenance.state import describe, ordinal, summarise
+
+from .app import app
+from .context import state
+from .output import console, emit
+
+__all__: list[str] = []
+
+
+@app.command()
+def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
+    """Show an item's history; each signature, key, role and chain link is checked."""
+    item_id = parse_item_id(item)
+    ledger = state.ledger()
+    names = ledger.key_names()
+    checked = check_rows(ledger.rows(item_id), ledger.keyring())
+    entries: list[dict[str, Any]] = []
+    parsed = []
+    for row, error in checked:
+        try:
+            signed: SignedEvent | None = SignedEvent.parse(row.body, bytes(row.signature))
+        except VerificationError:
+            signed = None
+        if signed is not None:
+            parsed.append(signed.event)
+        entries.append(
+            {
+                "seq": row.seq,
+                "log_index": row.log_index,
+                "at": signed.event.at if signed else None,
+                "type": row.type,
+                "signer": row.signer,
+                "signer_name": names.get(row.signer),  # type: ignore[call-overload]
+                "hash": row.hash,
+                "description": describe(signed.event) if signed else "(unreadable)",
+                "data": signed.event.data if signed else None,
+                "ok": error is None,
+                "problem": str(error) if error else None,
+            }
+        )
+    ok = all(e["ok"] for e in entries)
+    summary = summarise(parsed) if parsed and parsed[0].seq == 0 else None
+    result = {
+        "ok": ok,
+        "item": item_id,
+        "summary": summary.to_json() if summary else None,
+        "events": entries,
+    }
+
+    def human() -> None:
+        if summary is not None:
+            by = f" — {summary.creator}" if summary.creator else ""
+            console.print(f"[bold]{item_id}[/bold]  {summary.kind}: {summary.title}{by}")
+            if summary.status:
+                console.print(f"[bold red]FLAGGED {summary.status.upper()}[/bold red]")
+            if summary.owners:
+                console.print(
+                    f"{ordinal(summary.owners)} recorded owner since {summary.owner_since}"
+                )
+        table = Table(show_lines=False)
+        for col in ("seq", "log", "at (UTC)", "type", "event", "signer", "ok"):
+            table.add_column(col, overflow="fold")
+        for e in entries:
+            table.add_row(
+                str(e["seq"]),
+                str(e["log_index"]),
+                (e["at"] or "?").replace("T", " ")[:16],
+                e["type"],
+                e["description"],
+                e["signer_name"] or e["signer"][:12],
+                "✓" if e["ok"] else "[red]✗[/red]",
+            )
+        console.print(table)
+        for e in entries:
+            if not e["ok"]:
+                console.print(
+                    f"[red]✗ event {e['seq']} (log index {e['log_index']}): {e['problem']}[/red]"
+                )
+        console.print("All checks passed" if ok else "[red]CHECKS FAILED[/red]")
+
+    emit(result, human)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command("items")
+def items_(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 20,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+) -> None:
+    """List registered items, newest first."""
+    registered = state.ledger().items(limit=limit, offset=offset)
+    rows = [
+        {"item": s.event.item, "at": s.event.at, "description": describe(s.event)}
+        for s in registered
+    ]
+
+    def human() -> None:
+        for r in rows:
+            console.print(f"{r['item']}  {r['at']}  {r['description']}")
+
+    emit({"ok": True, "items": rows}, human)
