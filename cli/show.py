@@ -66,6 +66,8 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
             console.print(f"[bold]{item_id}[/bold]  {summary.kind}: {summary.title}{by}")
             if summary.status:
                 console.print(f"[bold red]FLAGGED {summary.status.upper()}[/bold red]")
+            if summary.grade is not None:
+                console.print(f"Current grade: {_grade_text(summary.grade)}")
             if summary.owners:
                 console.print(
                     f"{ordinal(summary.owners)} recorded owner since {summary.owner_since}"
@@ -113,3 +115,9 @@ def items_(
             console.print(f"{r['item']}  {r['at']}  {r['description']}")
 
     emit({"ok": True, "items": rows}, human)
+
+
+def _grade_text(grade: dict[str, Any]) -> str:
+    if grade["kind"] == "vinyl":
+        return f"media {grade['media']} / sleeve {grade['sleeve']} ({grade['method']}-graded)"
+    return f"A-D level {grade['ad_level']}, shrinkage {grade['shrinkage_permille']}‰"
