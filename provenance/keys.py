@@ -1,7 +1,7 @@
 """Ed25519 staff keys: generation, key ids, encrypted PKCS#8 files, signing and verifying.
 
-Private keys live on disk as PKCS#8 PEM encrypted with a passphrase (``cryptography``'s best
-available encryption), one file per key, mode 0600, never in the database. Public keys are
+Private keys live on disk as PKCS#8 PEM encrypted with a passphrase (PBES2 with a strong
+PBKDF2 work factor, see :mod:`provenance._pkcs8`), one file per key, mode 0600, never in the database. Public keys are
 raw 32-byte Ed25519 keys; a key id is the hex of the first 16 bytes of their SHA-256.
 """
 
@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from ._pkcs8 import encrypt_pkcs8_pem
 from .errors import ConfigurationError, InputError, NotFoundError, PassphraseError, SignatureError
 from .types import KeyId
 
@@ -104,14 +105,11 @@ class SigningKey:
         return self.private.sign(message)
 
     def to_encrypted_pem(self, passphrase: str) -> bytes:
-        """Serialise as PKCS#8 PEM encrypted under ``passphrase``."""
+        """Serialise as PKCS#8 PEM encrypted under ``passphrase`` (PBES2, PBKDF2-HMAC-SHA256
+        with 600,000 iterations, AES-256-CBC)."""
         if not passphrase:
             raise InputError("a key passphrase must not be empty")
-        return self.private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(passphrase.encode()),
-        )
+        return encrypt_pkcs8_pem(self.private, passphrase)
 
     @classmethod
     def from_encrypted_pem(cls, pem: bytes, passphrase: str, *, label: str = "key") -> SigningKey:
