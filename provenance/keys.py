@@ -1,8 +1,9 @@
 """Ed25519 staff keys: generation, key ids, encrypted PKCS#8 files, signing and verifying.
 
 Private keys live on disk as PKCS#8 PEM encrypted with a passphrase (PBES2 with a strong
-PBKDF2 work factor, see :mod:`provenance._pkcs8`), one file per key, mode 0600, never in the database. Public keys are
-raw 32-byte Ed25519 keys; a key id is the hex of the first 16 bytes of their SHA-256.
+PBKDF2 work factor, see :mod:`provenance._pkcs8`), one file per key, mode 0600, never in the
+database. Public keys are raw 32-byte Ed25519 keys; a key id is the hex of the first 16 bytes
+of their SHA-256.
 """
 
 from __future__ import annotations

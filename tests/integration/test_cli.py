@@ -4,87 +4,14 @@ and on the PostgreSQL server the test command starts."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from provenance.privacy import verify_claim
 
-PROVENANCE = str(Path(sys.executable).with_name("provenance"))
-PASSPHRASE = "test-passphrase-1"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> dict[str, Any]:
-        lines = [line for line in self.out.splitlines() if line.strip()]
-        assert len(lines) == 1, f"expected one JSON line, got {self.out!r}"
-        data = json.loads(lines[0])
-        assert isinstance(data, dict)
-        return data
-
-
-class Cli:
-    """Runs the console script against one store (home directory + database URL)."""
-
-    def __init__(self, home: Path, db_url: str) -> None:
-        self.home = home
-        self.db_url = db_url
-        self.env = {
-            **os.environ,
-            "PROVENANCE_HOME": str(home),
-            "PROVENANCE_DB_URL": db_url,
-            "PROVENANCE_PASSPHRASE": PASSPHRASE,
-            "COLUMNS": "200",
-        }
-        self.env.pop("PROVENANCE_KEY", None)
-
-    def run(self, *args: str, key: str | None = None, env: dict[str, str] | None = None) -> Result:
-        argv = [PROVENANCE, *args] if key is None else [PROVENANCE, "--key", key, *args]
-        proc = subprocess.run(
-            argv, env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=120
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
-
-    def ok(self, *args: str, key: str | None = None) -> dict[str, Any]:
-        result = self.run("--json", *args, key=key)
-        assert result.code == 0, result.err
-        data = result.json()
-        assert data["ok"] is True
-        return data
-
-    def snapshot(self) -> list[tuple[Any, ...]]:
-        """Every ledger row and the log head, to prove a failed command changed nothing."""
-        engine = create_engine(self.db_url)
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(text("SELECT * FROM events ORDER BY log_index")).all()
-                head = conn.execute(text("SELECT size FROM log_head")).all()
-                owners = conn.execute(text("SELECT * FROM owners ORDER BY owner_id")).all()
-                keys = conn.execute(text("SELECT * FROM key_names ORDER BY key_id")).all()
-        finally:
-            engine.dispose()
-        return [tuple(r) for r in [*rows, *head, *owners, *keys]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path, db_url: str) -> Cli:
-    cli = Cli(tmp_path / "home", db_url)
-    cli.ok("init", "--store-name", "Test Records")
-    cli.ok("keys", "create", "rick", "--role", "registrar")
-    cli.ok("keys", "create", "anna", "--role", "grader")
-    return cli
+from .conftest import Cli, Result
 
 
 @pytest.fixture
