@@ -126,7 +126,8 @@ class SignedEvent:
         _check(isinstance(obj["by"], str) and _KEY_ID.match(obj["by"]) is not None, "by")
         _check(isinstance(obj["data"], dict), "data")
         try:
-            datetime.strptime(obj["at"], "%Y-%m-%dT%H:%M:%SZ")
+            # The regex fixed the shape; this rejects impossible dates (month 13, Feb 30).
+            datetime.fromisoformat(obj["at"])
         except ValueError as exc:
             raise EventFormatError(f"event field 'at' is not a valid time: {obj['at']!r}") from exc
         canonical = canonical_bytes(obj)

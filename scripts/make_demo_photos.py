@@ -28,5 +28,9 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 if __name__ == "__main__":
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    for name, colour in (("label", (20, 40, 160)), ("runout", (30, 30, 30)), ("can", (150, 110, 40))):
+    for name, colour in (
+        ("label", (20, 40, 160)),
+        ("runout", (30, 30, 30)),
+        ("can", (150, 110, 40)),
+    ):
         (out / f"{name}.png").write_bytes(png(64, 64, colour))

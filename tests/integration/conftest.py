@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -74,10 +75,58 @@ class Cli:
         return [tuple(r) for r in [*rows, *head, *owners, *keys]]
 
 
-@pytest.fixture
-def cli(tmp_path: Path, db_url: str) -> Cli:
-    cli = Cli(tmp_path / "home", db_url)
+def _set_up_store(cli: Cli) -> str:
+    """Store, two staff keys, one registered record; returns the record's item id."""
     cli.ok("init", "--store-name", "Test Records")
     cli.ok("keys", "create", "rick", "--role", "registrar")
     cli.ok("keys", "create", "anna", "--role", "grader")
-    return cli
+    data = cli.ok(
+        "register",
+        "--kind",
+        "vinyl",
+        "--title",
+        "Blue Train",
+        "--artist",
+        "John Coltrane",
+        "--label",
+        "Blue Note",
+        "--catalog",
+        "BLP 1577",
+        "--matrix",
+        "A=BN-LP-1577-A",
+        "--year",
+        "1957",
+        key="rick",
+    )
+    return str(data["item"])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One SQLite store built through the CLI, copied by every SQLite CLI test (each CLI call
+    costs half a second; building the store once keeps the suite fast)."""
+    home = tmp_path_factory.mktemp("template") / "home"
+    item = _set_up_store(Cli(home, f"sqlite:///{home / 'ledger.db'}"))
+    return home, item
+
+
+@pytest.fixture
+def store(tmp_path: Path, db_url: str, request: pytest.FixtureRequest) -> tuple[Cli, str]:
+    """A store (init, keys rick/anna, one record) on SQLite or PostgreSQL, and its item id."""
+    if db_url.startswith("sqlite"):
+        template, item = request.getfixturevalue("sqlite_template")
+        home = tmp_path / "home"
+        shutil.copytree(template, home)
+        return Cli(home, f"sqlite:///{home / 'ledger.db'}"), item
+    cli = Cli(tmp_path / "home", db_url)
+    return cli, _set_up_store(cli)
+
+
+@pytest.fixture
+def cli(store: tuple[Cli, str]) -> Cli:
+    return store[0]
+
+
+@pytest.fixture
+def item(store: tuple[Cli, str]) -> str:
+    return store[1]
