@@ -2,7 +2,8 @@
 
 Each results file (see ``bench/_results.py``) carries a ``title``, a ``machine`` block and a
 list of ``figures`` rows ``{"figure","value","unit","target","meets"}``; a new bench only has
-to write such a file. The table goes to stdout and to ``bench/results/README-table.md``.
+to write such a file. The table goes to stdout, to ``bench/results/README-table.md`` and into
+README.md between the ``<!-- bench-table -->`` markers.
 
     .venv/bin/python bench/report.py [RESULTS_DIR]
 """
@@ -97,7 +98,21 @@ def main() -> None:
         sys.exit(f"no results in {directory}; run bench/run_all first")
     text = render(docs)
     (directory / OUTPUT).write_text(text, encoding="utf-8")
+    if directory == RESULTS:
+        splice_into_readme(text)
     print(text, end="")
+
+
+def splice_into_readme(table: str) -> None:
+    """Replace the text between the README's bench-table markers with ``table``."""
+    readme = RESULTS.parent.parent / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench-table -->\n", "<!-- /bench-table -->"
+    if start not in text or end not in text:
+        sys.exit("README.md has no <!-- bench-table --> markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(head + start + table + end + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":
