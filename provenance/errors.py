@@ -22,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "AuthorizationError",
     "ChainBreakError",
+    "CheckpointError",
     "ConfigurationError",
     "ConflictError",
     "EventFormatError",
@@ -30,9 +31,11 @@ __all__ = [
     "KeyStateError",
     "NotFoundError",
     "PassphraseError",
+    "ProofError",
     "ProvenanceError",
     "RevokedKeyError",
     "RoleError",
+    "RootMismatchError",
     "SignatureError",
     "UnknownKeyError",
     "VerificationError",
@@ -78,6 +81,18 @@ class HashMismatchError(VerificationError):
         super().__init__(f"{message}: expected {expected}, calculated {calculated}")
         self.expected = expected
         self.calculated = calculated
+
+
+class RootMismatchError(HashMismatchError):
+    """A root computed from a proof differs from the expected root."""
+
+
+class ProofError(VerificationError):
+    """A Merkle proof or its parameters are malformed (wrong length, index beyond the tree)."""
+
+
+class CheckpointError(VerificationError):
+    """A signed checkpoint is malformed or its signature does not verify."""
 
 
 class SignatureError(VerificationError):
