@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from provenance.audit import audit as run_audit
 from provenance.errors import ConfigurationError
 from provenance.keys import SigningKey, validate_key_name
 from provenance.ledger import Ledger
 from provenance.storage import current_revision, make_engine, schema_head, upgrade
+from provenance.transparency import TransparencyLog
 
 from .app import app
-from .context import state
+from .context import LOG_KEY, state
 from .output import console, emit, progress_bar
 
 __all__: list[str] = []
@@ -62,9 +65,12 @@ def init(
                 files.path(admin_name).unlink(missing_ok=True)
             raise
         name = store_name
+    log_key_created = _ensure_log_key(engine, store_name=name)
     result = {
         "ok": True,
         "store": name,
+        "log_origin": TransparencyLog(engine).identity().origin,
+        "log_key_created": log_key_created,
         "database": engine.url.render_as_string(hide_password=True),
         "schema": schema_head(),
         "upgraded_from": before,
@@ -81,8 +87,44 @@ def init(
             console.print(f"Ledger for {name!r} is initialised and up to date")
         if created_key:
             console.print(f"Admin key {admin_name!r} written to {state.key_files.path(admin_name)}")
+        if log_key_created:
+            console.print(
+                f"Log key for {result['log_origin']} written to {state.log_key_files.path(LOG_KEY)}"
+            )
 
     emit(result, human)
+
+
+def _ensure_log_key(engine: Engine, *, store_name: str) -> bool:
+    """Give the log its checkpoint key if it has none; return whether one was created."""
+    log = TransparencyLog(engine)
+    try:
+        log.identity()
+        return False
+    except ConfigurationError:
+        pass
+    files = state.log_key_files
+    if files.exists(LOG_KEY):
+        key = files.load(
+            LOG_KEY,
+            os.environ.get("PROVENANCE_LOG_PASSPHRASE")
+            or state.passphrase("Passphrase for the log key"),
+        )
+        log.set_identity(key, store_name=store_name)
+        return False
+    key = SigningKey.generate()
+    path = files.write(
+        LOG_KEY,
+        key,
+        os.environ.get("PROVENANCE_LOG_PASSPHRASE")
+        or state.new_passphrase("New passphrase for the log key"),
+    )
+    try:
+        log.set_identity(key, store_name=store_name)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return True
 
 
 @app.command()

@@ -14,9 +14,11 @@ from provenance.keys import KeyFiles, SigningKey
 from provenance.ledger import Ledger
 from provenance.settings import Settings
 
-__all__ = ["AppState", "state"]
+__all__ = ["LOG_KEY", "AppState", "state"]
 
 _DEFAULT_KEY = "admin"
+#: File name of the log's checkpoint key inside ``home/log-key``.
+LOG_KEY = "log"
 
 
 @dataclass
@@ -50,6 +52,23 @@ class AppState:
         if self._ledger is None:
             self._ledger = Ledger.open(self.settings.database_url)
         return self._ledger
+
+    @property
+    def log_key_files(self) -> KeyFiles:
+        """Where the log's own checkpoint-signing key lives (apart from staff keys)."""
+        return KeyFiles(self.settings.home / "log-key")
+
+    def log_signer(self) -> SigningKey:
+        """Unlock the log key (``PROVENANCE_LOG_PASSPHRASE``, else the usual passphrase)."""
+        if not self.log_key_files.exists(LOG_KEY):
+            raise ConfigurationError(
+                f"no log key in {self.log_key_files.directory}; run 'provenance init' "
+                "on the machine that signs checkpoints"
+            )
+        passphrase = os.environ.get("PROVENANCE_LOG_PASSPHRASE") or self.passphrase(
+            "Passphrase for the log key"
+        )
+        return self.log_key_files.load(LOG_KEY, passphrase)
 
     def key_name(self) -> str:
         """The name of the key that signs (``--key`` / ``PROVENANCE_KEY`` / ``admin``)."""

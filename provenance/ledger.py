@@ -30,6 +30,7 @@ from .events import KEY_CHAIN, Event, SignedEvent, utc_now
 from .itemid import new_item_id, parse_item_id
 from .keyring import KeyRing
 from .keys import SigningKey, key_id_for, validate_key_name
+from .log import LogAppender, event_leaf_hash
 from .privacy import SALT_BYTES, claim_commitment, new_claim_code, new_owner_id, owner_commitment
 from .schemas import EventType, KeyAction, Role, validate_correction, validate_payload
 from .storage import ensure_current, make_engine
@@ -226,6 +227,7 @@ class Ledger:
             )
             ids: list[ItemId] = []
             batch: list[dict[str, Any]] = []
+            tree = LogAppender(conn, size)
             at = utc_now()
             for payload in payloads:
                 item = new_item_id()
@@ -233,12 +235,12 @@ class Ledger:
                 batch.append(_row(size + len(ids), event.sign(signer)))
                 ids.append(item)
                 if len(batch) >= _BATCH:
-                    self._insert_rows(conn, batch)
+                    self._insert_batch(conn, tree, batch)
                     batch = []
                     if progress:
                         progress(len(ids))
             if batch:
-                self._insert_rows(conn, batch)
+                self._insert_batch(conn, tree, batch)
             conn.execute(update(log_head).where(log_head.c.id == 1).values(size=size + len(ids)))
             if progress:
                 progress(len(ids))
@@ -417,6 +419,7 @@ class Ledger:
         )
         signed = event.sign(signer)
         self._insert_rows(conn, [_row(size, signed)])
+        LogAppender(conn, size).append([event_leaf_hash(signed.hash, signed.signature)])
         conn.execute(update(log_head).where(log_head.c.id == 1).values(size=size + 1))
         self._keyring = None if event_type is EventType.KEY else self._keyring
         return StoredEvent(size, signed)
@@ -478,6 +481,11 @@ class Ledger:
             .order_by(events.c.seq)
         ).all()
         return build_keyring((r.log_index, SignedEvent.parse(r.body, r.signature)) for r in rows)
+
+    @classmethod
+    def _insert_batch(cls, conn: Connection, tree: LogAppender, rows: list[dict[str, Any]]) -> None:
+        cls._insert_rows(conn, rows)
+        tree.append([event_leaf_hash(r["hash"], r["signature"]) for r in rows])
 
     @staticmethod
     def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: The newest migration in ``migrations/versions`` (see the module docstring).
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -65,15 +65,15 @@ def current_revision(engine: Engine) -> str | None:
         raise ConfigurationError(f"cannot open the ledger database: {_reason(exc)}") from exc
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest revision."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to ``revision`` (default: the newest)."""
     from alembic import command
 
     config = _config()
     try:
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except OperationalError as exc:
         raise ConfigurationError(f"cannot migrate the ledger database: {_reason(exc)}") from exc
 

@@ -17,13 +17,24 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-__all__ = ["blobs", "events", "key_names", "log_head", "metadata", "owners", "store"]
+__all__ = [
+    "blobs",
+    "checkpoints",
+    "events",
+    "key_names",
+    "log_head",
+    "log_nodes",
+    "metadata",
+    "owners",
+    "store",
+]
 
 metadata = MetaData()
 
@@ -33,6 +44,8 @@ store = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("origin", String(200)),
+    Column("log_public_key", String(64)),
     CheckConstraint("id = 1", name="store_single_row"),
 )
 
@@ -57,6 +70,25 @@ events = Table(
     Column("body", Text, nullable=False),
     Column("signature", LargeBinary, nullable=False),
     UniqueConstraint("item", "seq", name="events_item_seq_unique"),
+)
+
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    # (level, idx) covers leaves [idx * 2**level, (idx + 1) * 2**level); level 0 = leaf hashes.
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
 )
 
 key_names = Table(

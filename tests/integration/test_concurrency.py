@@ -2,7 +2,9 @@
 
 Writers queue on the log head, so every append succeeds, the item's chain stays gapless and
 linked, and log indices are gapless and distinct. The database itself refuses a second event
-at the same (item, seq): a fork cannot be stored even by a writer that skips the ledger.
+at the same (item, seq): a fork cannot be stored even by a writer that skips the ledger. The
+transparency log's tree, written in the same transactions, ends up exactly the tree of the
+events in log order.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from provenance import Ledger, audit
+from provenance import Ledger, audit, merkle
+from provenance.log import event_leaf_hash, root_at
 from provenance.schemas import EventType
 from provenance.storage.tables import events
 
@@ -74,6 +77,14 @@ def test_concurrent_appends_to_one_item(ledger: Ledger, staff: Staff, db_url: st
     report = audit(ledger.engine)
     assert report.findings == []
     assert report.events == ledger.size()
+
+    # The transparency log grew with them: one leaf per event, never forked.
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(
+            select(events.c.hash, events.c.signature).order_by(events.c.log_index)
+        ).all()
+        leaves = [event_leaf_hash(r.hash, bytes(r.signature)) for r in rows]
+        assert root_at(conn, len(leaves)) == merkle.root_from_leaves(leaves)
 
 
 def test_database_refuses_a_fork(ledger: Ledger, staff: Staff) -> None:

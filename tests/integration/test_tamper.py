@@ -23,6 +23,7 @@ from provenance.canonical import canonical_bytes, event_hash
 from provenance.events import Event, utc_now
 from provenance.schemas import EventType
 from provenance.storage.tables import events
+from provenance.transparency import TransparencyLog
 from provenance.types import EventHash, KeyId
 
 from ..samples import FILM, FILM_GRADE, VINYL, VINYL_GRADE, Staff
@@ -88,13 +89,14 @@ def built(ledger: Ledger, staff: Staff) -> Built:
 
 @contextmanager
 def attacker(engine: Engine) -> Iterator[Connection]:
-    """A transaction with the append-only triggers dropped."""
+    """A transaction with every append-only trigger dropped (events, tree, checkpoints)."""
     with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER events_no_update"))
-            conn.execute(text("DROP TRIGGER events_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
+        for table in ("events", "log_nodes", "checkpoints"):
+            if conn.dialect.name == "sqlite":
+                conn.execute(text(f"DROP TRIGGER {table}_no_update"))
+                conn.execute(text(f"DROP TRIGGER {table}_no_delete"))
+            else:
+                conn.execute(text(f"DROP TRIGGER {table}_no_update_delete ON {table}"))
         yield conn
 
 
@@ -240,7 +242,8 @@ def use_moved_after_revocation(conn: Connection, t: Built) -> Expect:
     # Swap the temp key's note (8) with its revocation (10): the chains still link, but the
     # note now sits after the revocation, where the key is no longer valid.
     swap(conn, "log_index", "1 = 1", 8, 10)
-    return Expect([(t.a, 3, 10, "key-revoked")], {t.a})
+    # Both moved events no longer match their tree leaves, so the tree check names both.
+    return Expect([(t.a, 3, 10, "key-revoked"), ("keys", 4, 8, "tree")], {t.a, "keys"})
 
 
 def key_event_edited(conn: Connection, t: Built) -> Expect:
@@ -336,7 +339,9 @@ def test_audit_names_the_tampered_event(built: Built, case: Case) -> None:
     found = [_as_tuple(f) for f in report.findings]
     for want in expect.required:
         assert want in found, f"missing {want}; audit found {found}"
-    blamed = {f.item for f in report.findings}
+    # Tree nodes above a tampered leaf are reported against the log itself ("log").
+    blamed = {f.item for f in report.findings if f.check not in ("tree", "checkpoint")}
+    blamed |= {f.item for f in report.findings if f.check == "tree" and f.item != "log"}
     assert blamed <= expect.allowed, f"audit blames untouched items: {report.findings}"
     for finding in report.findings:
         text_ = str(finding)
@@ -360,16 +365,54 @@ def test_findings_are_readable(built: Built) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deleting the newest events and shrinking log_head to match leaves a consistent "
-    "database; only a signed checkpoint or an on-chain anchor of the log size can reveal it",
-)
-def test_truncated_tail_with_matching_log_head(built: Built) -> None:
+def _truncate_tail(conn: Connection) -> None:
+    """Remove the newest event and every trace of it: its tree nodes and the log head."""
+    conn.execute(text("DELETE FROM events WHERE log_index = 13"))
+    conn.execute(text("DELETE FROM log_nodes WHERE ((idx + 1) << level) > 13"))
+    conn.execute(text("UPDATE log_head SET size = 13"))
+
+
+def test_truncated_tail_with_a_leftover_tree_node(built: Built) -> None:
     with attacker(built.engine) as conn:
         conn.execute(text("DELETE FROM events WHERE log_index = 13"))
         conn.execute(text("UPDATE log_head SET size = 13"))
+    findings = audit(built.engine).findings
+    assert any(f.check == "tree" and "beyond the log's 13 leaves" in f.message for f in findings)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="with no checkpoint, removing the newest events together with their tree nodes and "
+    "the log head leaves a consistent database; a signed checkpoint (next test) or an "
+    "on-chain anchor of the log size is what reveals it",
+)
+def test_truncated_tail_without_a_checkpoint(built: Built) -> None:
+    with attacker(built.engine) as conn:
+        _truncate_tail(conn)
     assert not audit(built.engine).ok
+
+
+def test_truncated_tail_is_caught_by_a_checkpoint(built: Built, staff: Staff) -> None:
+    log = TransparencyLog(built.engine)
+    log.set_identity(staff.admin, store_name="Test Records")
+    stored, new = log.checkpoint(staff.admin)
+    assert new and stored.size == 14
+    with attacker(built.engine) as conn:
+        _truncate_tail(conn)
+    findings = audit(built.engine).findings
+    assert [f.check for f in findings] == ["checkpoint"]
+    assert "checkpoint of size 14 but the log holds only 13 events" in findings[0].message
+
+
+def test_forged_checkpoint_is_caught(built: Built, staff: Staff) -> None:
+    log = TransparencyLog(built.engine)
+    log.set_identity(staff.admin, store_name="Test Records")
+    stored, _ = log.checkpoint(staff.admin)
+    forged = stored.note.replace(stored.note.split("\n")[2], "A" * 43 + "=")
+    with attacker(built.engine) as conn:
+        conn.execute(text("UPDATE checkpoints SET note = :n"), {"n": forged})
+    messages = [f.message for f in audit(built.engine).findings if f.check == "checkpoint"]
+    assert any("does not verify" in m for m in messages), messages
 
 
 STATEMENTS = [

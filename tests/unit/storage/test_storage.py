@@ -14,11 +14,21 @@ from provenance.storage import current_revision, ensure_current, make_engine, sc
 from provenance.storage.engine import is_sqlite, sqlite_path, write_transaction
 from provenance.storage.migrate import alembic_head
 
-EXPECTED_TABLES = {"alembic_version", "blobs", "events", "key_names", "log_head", "owners", "store"}
+EXPECTED_TABLES = {
+    "alembic_version",
+    "blobs",
+    "checkpoints",
+    "events",
+    "key_names",
+    "log_head",
+    "log_nodes",
+    "owners",
+    "store",
+}
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0001"
+    assert schema_head() == "0002"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -40,7 +50,10 @@ def test_upgrade_creates_the_schema(engine: Engine) -> None:
 
 
 def test_single_row_tables_refuse_a_second_row(engine: Engine) -> None:
-    for table, row in (("log_head", "(2, 0)"), ("store", "(2, 'Other', '2026-01-01T00:00:00Z')")):
+    for table, row in (
+        ("log_head", "(2, 0)"),
+        ("store", "(2, 'Other', '2026-01-01T00:00:00Z', NULL, NULL)"),
+    ):
         refused = pytest.raises(IntegrityError, match=f"{table}_single_row")
         with refused, engine.begin() as conn:
             conn.execute(text(f"INSERT INTO {table} VALUES {row}"))
@@ -62,7 +75,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0001"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0002"
     ):
         ensure_current(engine)
 
