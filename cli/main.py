@@ -10,6 +10,7 @@ import sys
 
 from provenance.errors import (
     AuthorizationError,
+    ChainUnavailableError,
     ConfigurationError,
     ConflictError,
     InputError,
@@ -18,7 +19,7 @@ from provenance.errors import (
     VerificationError,
 )
 
-from . import admin, items, keys_cmd, log_cmd, owners_cmd, show  # noqa: F401  (commands register on import)
+from . import admin, chain_cmd, items, keys_cmd, log_cmd, owners_cmd, show  # noqa: F401  (commands register on import)
 from .app import app
 from .context import state
 
@@ -31,6 +32,7 @@ EXIT_CODES: list[tuple[type[BaseException], int, str]] = [
     (AuthorizationError, 6, "not_authorised"),
     (VerificationError, 1, "verification_failed"),
     (ConflictError, 5, "conflict"),
+    (ChainUnavailableError, 7, "chain_unavailable"),
     (ConfigurationError, 4, "configuration"),
     (ProvenanceError, 1, "error"),
 ]

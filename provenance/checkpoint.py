@@ -70,7 +70,8 @@ def verifier_key(name: str, public_key: bytes) -> str:
 
 def parse_verifier_key(text: str) -> tuple[str, bytes]:
     """Parse a verifier key into ``(name, public key)``; raise :class:`CheckpointError`."""
-    parts = text.strip().split("+")
+    # The name has no '+', but the base64 key may: split at the first two only.
+    parts = text.strip().split("+", 2)
     if len(parts) != 3 or not parts[0]:
         raise CheckpointError("a verifier key looks like name+1a2b3c4d+AQ...")
     name, hex_id, encoded = parts

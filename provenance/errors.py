@@ -20,8 +20,11 @@ so that no ``InvalidSignature`` or ``IntegrityError`` reaches a user.
 from __future__ import annotations
 
 __all__ = [
+    "AnchorError",
     "AuthorizationError",
     "ChainBreakError",
+    "ChainError",
+    "ChainUnavailableError",
     "CheckpointError",
     "ConfigurationError",
     "ConflictError",
@@ -121,3 +124,16 @@ class RevokedKeyError(AuthorizationError):
 
 class KeyStateError(InputError):
     """A key operation does not fit the key's current state (revoking a revoked key...)."""
+
+
+class ChainError(ConfigurationError):
+    """The chain set-up is wrong (chain id, contract, account, funds, keystore); the message
+    says what to do."""
+
+
+class ChainUnavailableError(ChainError):
+    """The chain's RPC endpoint could not be reached, even after retries."""
+
+
+class AnchorError(VerificationError):
+    """What the chain holds does not match the checkpoint (root differs, or no anchor)."""

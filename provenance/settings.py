@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     db_url: str | None = None
     key: str | None = None
     passphrase: SecretStr | None = None
+    # Anchoring (see provenance.chain): which chain, the account's keystore, fees, finality.
+    chain: str | None = None
+    chain_id: int | None = None
+    keystore: Path | None = None
+    eth_passphrase: SecretStr | None = None
+    max_fee_gwei: float = 100.0
+    confirmations: int | None = None
+    rpc_retries: int = 4
 
     @property
     def database_url(self) -> str:
@@ -33,3 +41,8 @@ class Settings(BaseSettings):
     def keys_dir(self) -> Path:
         """The directory of encrypted key files."""
         return self.home / "keys"
+
+    @property
+    def keystore_path(self) -> Path:
+        """The anchoring account's keystore (default ``home/eth/anchor.json``)."""
+        return self.keystore or self.home / "eth" / "anchor.json"

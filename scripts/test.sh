@@ -3,8 +3,10 @@
 #   scripts/test.sh                 # the whole suite
 #   scripts/test.sh -k tamper -x    # any pytest arguments pass through
 # It creates .venv (pip install -e '.[test]'), makes sure a PostgreSQL server is installed and
-# running (and stops it again afterwards if this script started it), then runs pytest with
-# PROVENANCE_REQUIRE_PG=1 so that no PostgreSQL test is silently skipped.
+# running (and stops it again afterwards if this script started it), installs hardhat_local's
+# node modules (npm ci), then runs pytest with PROVENANCE_REQUIRE_PG=1 and
+# PROVENANCE_REQUIRE_HARDHAT=1 so that no PostgreSQL or Hardhat test is silently skipped. The
+# Hardhat node is started and stopped by the tests that need it, on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -88,8 +90,12 @@ stop_postgres() {
 # matching stop_* is called on exit. Servers must bind 127.0.0.1 only.
 
 start_hardhat_node() {
-  # Later: npm ci in hardhat_local/, start the node on 127.0.0.1, export its RPC URL.
-  :
+  # npm ci in hardhat_local/ (Hardhat 2 + the pinned solcjs). The node itself is started by
+  # the tests that use it (tests/integration/test_hardhat.py, on 127.0.0.1:8546-8548) and
+  # stopped when they finish; REQUIRE makes them fail rather than skip without node modules.
+  source scripts/_node.sh
+  ensure_node_modules
+  export PROVENANCE_REQUIRE_HARDHAT=1 PROVENANCE_REQUIRE_NODE=1
 }
 
 stop_hardhat_node() {

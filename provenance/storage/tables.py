@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
+    ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
@@ -25,8 +27,10 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "anchors",
     "blobs",
     "checkpoints",
+    "deployments",
     "events",
     "key_names",
     "log_head",
@@ -117,4 +121,40 @@ blobs = Table(
     Column("media_type", String(100), nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("data", LargeBinary, nullable=False),
+)
+
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("endpoint", String(400), nullable=False),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("deployer", String(42), nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("ephemeral", Boolean, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("vanished_at", String(32)),
+)
+
+anchors = Table(
+    "anchors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("deployment_id", Integer, ForeignKey("deployments.id"), nullable=False),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root", String(64), nullable=False),
+    Column("nonce", BigInteger, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("raw_tx", Text, nullable=False),
+    # recorded → pending → anchored → final; or dropped, failed, vanished.
+    Column("state", String(16), nullable=False),
+    Column("block_number", BigInteger),
+    Column("block_hash", String(66)),
+    Column("gas_used", BigInteger),
+    Column("detail", String(400)),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("deployment_id", "tx_hash", name="anchors_deployment_tx"),
 )

@@ -1,8 +1,10 @@
 """The built wheel, installed into a fresh virtual environment, works without the source tree:
-the console script runs, and the Alembic migrations ship inside the package."""
+the console script runs, and the Alembic migrations and the contract artifact ship inside the
+package."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -94,3 +96,13 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     assert "audit" in help_text and "register" in help_text
     out = _run([str(python), "-c", CHECK, f"sqlite:///{work / 'ledger.db'}"], cwd=work, env=env)
     assert out.startswith("ok ")
+
+    # The contract's ABI and bytecode ship in the wheel: a store set up from it anchors on the
+    # embedded chain with no source tree and no Node.js.
+    store = {**env, "PROVENANCE_HOME": str(work / "store"), "PROVENANCE_PASSPHRASE": "wheel-pass"}
+    provenance = str(venv / "bin" / "provenance")
+    _run([provenance, "init", "--store-name", "Wheel Records"], cwd=work, env=store)
+    anchored = json.loads(
+        _run([provenance, "--json", "anchor", "--chain", "embedded"], cwd=work, env=store)
+    )
+    assert (anchored["state"], anchored["tree_size"], anchored["ephemeral"]) == ("final", 1, True)

@@ -7,8 +7,11 @@ import pytest
 import provenance
 from provenance import errors
 from provenance.errors import (
+    AnchorError,
     AuthorizationError,
     ChainBreakError,
+    ChainError,
+    ChainUnavailableError,
     CheckpointError,
     ConfigurationError,
     ConflictError,
@@ -43,6 +46,9 @@ HIERARCHY: list[tuple[type[Exception], tuple[type[Exception], ...]]] = [
     (RootMismatchError, (HashMismatchError,)),
     (ProofError, (VerificationError,)),
     (CheckpointError, (VerificationError,)),
+    (AnchorError, (VerificationError,)),
+    (ChainError, (ConfigurationError,)),
+    (ChainUnavailableError, (ChainError,)),
     (SignatureError, (VerificationError,)),
     (ChainBreakError, (VerificationError,)),
     (UnknownKeyError, (VerificationError,)),

@@ -16,8 +16,10 @@ from provenance.storage.migrate import alembic_head
 
 EXPECTED_TABLES = {
     "alembic_version",
+    "anchors",
     "blobs",
     "checkpoints",
+    "deployments",
     "events",
     "key_names",
     "log_head",
@@ -28,7 +30,7 @@ EXPECTED_TABLES = {
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0002"
+    assert schema_head() == "0003"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -75,7 +77,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0002"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0003"
     ):
         ensure_current(engine)
 

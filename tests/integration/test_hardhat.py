@@ -1,0 +1,218 @@
+"""The whole anchor flow against the real Hardhat node from ``hardhat_local/``, through the
+real ``provenance`` console script: deploy, anchor, status, and the faults a crash-safe
+anchorer must survive (killed after recording, killed after sending, a reorg, a node restart,
+an unreachable RPC).
+
+The node is started by this module (on 127.0.0.1 only) and stopped after it; the test command
+installs ``hardhat_local``'s node modules first. Without them these tests are skipped, unless
+``PROVENANCE_REQUIRE_HARDHAT=1`` (the test command sets it), where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provenance.chain.contract import AnchorContract
+from provenance.chain.endpoints import ChainSpec, connect
+from provenance.chain.hardhat import start_node, stop_node
+from provenance.faults import FAILPOINT_EXIT
+
+from .conftest import Cli
+from .test_cli import _one_line_error, sqlite_only
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = REPO / "hardhat_local"
+PORT = 8546
+RESTART_PORT = 8547
+CLI_PORT = 8548
+
+pytestmark = sqlite_only
+
+
+def _require_node_modules() -> None:
+    if (PROJECT / "node_modules" / "hardhat").exists():
+        return
+    message = "hardhat_local/node_modules is missing (scripts/test.sh runs npm ci)"
+    if os.environ.get("PROVENANCE_REQUIRE_HARDHAT") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Hardhat node for this module, on 127.0.0.1:8546."""
+    _require_node_modules()
+    state_dir = tmp_path_factory.mktemp("hardhat")
+    status = start_node(state_dir, PORT)
+    try:
+        yield status.url
+    finally:
+        stop_node(state_dir, PORT)
+
+
+@pytest.fixture
+def hh(cli: Cli, node: str) -> Cli:
+    """The test store, pointed at the module's Hardhat node."""
+    cli.env.update(
+        {
+            "PROVENANCE_CHAIN": node,
+            "PROVENANCE_CHAIN_ID": "31337",
+            "PROVENANCE_HARDHAT_DIR": str(PROJECT),
+        }
+    )
+    return cli
+
+
+def _rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []})
+    request = urllib.request.Request(
+        url, data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["result"]
+
+
+def _contract(url: str, address: str) -> AnchorContract:
+    return AnchorContract(connect(ChainSpec(url, 31337)), address)
+
+
+def _anchor_rows(cli: Cli) -> list[tuple[Any, ...]]:
+    db = cli.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT tree_size, state, tx_hash FROM anchors ORDER BY id").fetchall()
+
+
+def test_deploy_anchor_status(hh: Cli, node: str, item: str) -> None:
+    deployed = hh.ok("chain", "deploy")
+    assert deployed["chain_id"] == 31337 and deployed["gas_used"] > 0
+    first = hh.ok("anchor")
+    assert (first["new"], first["state"], first["tree_size"]) == (True, "final", 4)
+    assert first["contract"] == deployed["address"] and first["block"] >= 1
+    contract = _contract(node, deployed["address"])
+    assert contract.root_at(4).hex() == first["root"]
+    # Nothing new: nothing sent.
+    again = hh.ok("anchor")
+    assert (again["new"], again["tx"]) == (False, first["tx"])
+    # The log grows, the next anchor covers it.
+    hh.ok("grade", item, "--media", "VG", "--sleeve", "VG", "--method", "visual", key="anna")
+    second = hh.ok("anchor")
+    assert (second["new"], second["tree_size"]) == (True, 5)
+    status = hh.ok("chain", "status")
+    assert status["contract_present"] and status["onchain_tree_size"] == 5
+    assert status["latest_anchor"]["state"] == "final" and status["anchors"] == 2
+    assert status["root_verified"] is True
+    assert [e["tree_size"] for e in contract.anchored_events()] == [4, 5]
+    assert hh.ok("audit")["findings"] == []
+
+
+@pytest.mark.parametrize("point", ["anchor.after-record", "anchor.after-send"])
+def test_killed_mid_anchor_then_restarted(hh: Cli, node: str, item: str, point: str) -> None:
+    address = hh.ok("chain", "deploy")["address"]
+    killed = hh.run("anchor", env={"PROVENANCE_FAILPOINT": point})
+    assert killed.code == FAILPOINT_EXIT, killed.err
+    ((size, state, tx),) = _anchor_rows(hh)
+    assert (size, state) == (4, "recorded")  # recorded before anything was sent
+    contract = _contract(node, address)
+    assert contract.latest_tree_size() == (0 if point == "anchor.after-record" else 4)
+
+    resumed = hh.ok("anchor")
+    assert (resumed["new"], resumed["tx"], resumed["state"]) == (False, tx, "final")
+    events = contract.anchored_events()
+    assert len(events) == 1 and events[0]["tx_hash"] == tx  # exactly one anchor on chain
+    assert _anchor_rows(hh) == [(4, "final", tx)]
+
+
+def test_reorg_drops_the_anchor_and_it_is_sent_again(hh: Cli, node: str, item: str) -> None:
+    address = hh.ok("chain", "deploy")["address"]
+    snapshot = _rpc(node, "evm_snapshot")
+    mined = hh.ok("anchor", "--confirmations", "3", "--wait", "0")
+    assert mined["state"] == "anchored"  # 1 of 3 confirmations on an automining node
+    assert _rpc(node, "evm_revert", [snapshot]) is True
+    contract = _contract(node, address)
+    assert contract.latest_tree_size() == 0
+
+    again = hh.ok("anchor", "--confirmations", "3", "--wait", "0")
+    assert (again["new"], again["tx"], again["state"]) == (False, mined["tx"], "anchored")
+    for _ in range(2):
+        _rpc(node, "evm_mine")
+    final = hh.ok("anchor", "--confirmations", "3", "--wait", "0")
+    assert final["state"] == "final"
+    assert len(contract.anchored_events()) == 1
+
+
+def test_node_restart_redeploys_and_anchors(cli: Cli, item: str, tmp_path: Path, node: str) -> None:
+    url = f"http://127.0.0.1:{RESTART_PORT}"
+    cli.env.update({"PROVENANCE_CHAIN": url, "PROVENANCE_CHAIN_ID": "31337"})
+    state_dir = tmp_path / "restart-node"
+    start_node(state_dir, RESTART_PORT)
+    try:
+        first = cli.ok("chain", "deploy")
+        cli.ok("anchor")
+        stop_node(state_dir, RESTART_PORT)
+        start_node(state_dir, RESTART_PORT)  # a fresh chain: the contract is gone
+        after = cli.ok("anchor")
+        assert (after["redeployed"], after["new"], after["state"]) == (True, True, "final")
+        assert after["tree_size"] == 4
+        status = cli.ok("chain", "status")
+        assert status["contract_present"] and status["onchain_tree_size"] == 4
+        assert status["contract"] == after["contract"]
+        assert [r[1] for r in _anchor_rows(cli)] == ["vanished", "final"]
+        assert first["address"]  # recorded, then marked vanished
+    finally:
+        stop_node(state_dir, RESTART_PORT)
+
+
+def test_rpc_unreachable(hh: Cli, item: str) -> None:
+    result = hh.run(
+        "anchor",
+        env={"PROVENANCE_CHAIN": "http://127.0.0.1:9", "PROVENANCE_RPC_RETRIES": "2"},
+    )
+    _one_line_error(result, 7, "cannot reach http://127.0.0.1:9 to read the chain id after 3")
+    assert _anchor_rows(hh) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "needle"),
+    [
+        (["chain", "deploy", "--chain-id", "5"], {}, 4, "not the expected 5"),
+        (["anchor"], {}, 4, "no contract recorded for chain 31337"),
+        (["anchor", "--every", "soon"], {}, 2, "--every 'soon'"),
+        (["anchor", "--max-fee-gwei", "0"], {}, 2, "must be positive"),
+        (["chain", "deploy", "--chain", "ropsten"], {}, 2, "use 'embedded', 'hardhat'"),
+        (["chain", "deploy", "--chain", "embedded"], {}, 2, "vanishes when this command ends"),
+    ],
+)
+def test_bad_configuration(
+    hh: Cli, item: str, args: list[str], env: dict[str, str], code: int, needle: str
+) -> None:
+    _one_line_error(hh.run(*args, env=env), code, needle)
+    assert _anchor_rows(hh) == []
+
+
+def test_wrong_keystore_passphrase(hh: Cli, item: str) -> None:
+    hh.ok("chain", "deploy")
+    result = hh.run("anchor", env={"PROVENANCE_ETH_PASSPHRASE": "not-the-one"})
+    _one_line_error(result, 4, "wrong passphrase for the anchoring keystore")
+    assert _anchor_rows(hh) == []
+
+
+def test_hardhat_up_and_down(cli: Cli) -> None:
+    _require_node_modules()
+    cli.env["PROVENANCE_HARDHAT_DIR"] = str(PROJECT)
+    up = cli.ok("hardhat", "up", "--port", str(CLI_PORT))
+    assert up["chain_id"] == 31337 and up["url"] == f"http://127.0.0.1:{CLI_PORT}"
+    try:
+        assert _rpc(up["url"], "eth_chainId") == "0x7a69"
+    finally:
+        down = cli.ok("hardhat", "down", "--port", str(CLI_PORT))
+    assert down["stopped"] is True
+    with pytest.raises(OSError):
+        _rpc(up["url"], "eth_chainId")
