@@ -137,6 +137,37 @@ class AnchorContract:
                 f"the contract at {self.address} refuses this anchor: {reason}"
             ) from exc
 
+    def anchored_in(self, tx_hash: str) -> tuple[int, list[dict[str, Any]]]:
+        """The block number of transaction ``tx_hash`` and the ``Anchored`` events this
+        contract emitted in it; :class:`AnchorError` if the chain has no such transaction."""
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            receipt = self.chain.call(
+                "read the anchor receipt",
+                lambda: self.chain.w3.eth.get_transaction_receipt(tx_hash),
+            )
+        except TransactionNotFound as exc:
+            raise AnchorError(f"chain {self.chain.chain_id} has no transaction {tx_hash}") from exc
+        logs = [
+            log for log in receipt["logs"] if str(log["address"]).lower() == self.address.lower()
+        ]
+        event = self._contract.events.Anchored()
+        found = []
+        for log in logs:
+            try:
+                decoded = event.process_log(log)
+            except Exception:  # noqa: S112 - another event of this contract
+                continue
+            found.append(
+                {
+                    "tree_size": int(decoded["args"]["treeSize"]),
+                    "root": bytes(decoded["args"]["root"]).hex(),
+                    "by": str(decoded["args"]["by"]),
+                }
+            )
+        return int(receipt["blockNumber"]), found
+
     def anchored_events(self, from_block: int = 0) -> list[dict[str, Any]]:
         """Every ``Anchored`` event since ``from_block`` (for status pages and tests)."""
         event = self._contract.events.Anchored()

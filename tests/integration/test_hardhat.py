@@ -216,3 +216,65 @@ def test_hardhat_up_and_down(cli: Cli) -> None:
     assert down["stopped"] is True
     with pytest.raises(OSError):
         _rpc(up["url"], "eth_chainId")
+
+
+# -- proof bundles anchored on the Hardhat node -------------------------------------------
+
+ANCHOR_FIELDS = ("chain_id", "contract", "tx_hash", "block_number", "tree_size")
+
+
+def _anchored_bundle(hh: Cli, item: str, tmp_path: Path) -> Path:
+    hh.ok("chain", "deploy")
+    hh.ok("grade", item, "--media", "NM", "--sleeve", "VG+", "--method", "play", key="anna")
+    hh.ok("anchor")
+    path = tmp_path / "bundle.json"
+    exported = hh.ok("export", item, "-o", str(path))
+    assert exported["anchored"] is True and exported["unproven"] == []
+    return path
+
+
+def test_bundle_verifies_on_another_machine(hh: Cli, node: str, item: str, tmp_path: Path) -> None:
+    path = _anchored_bundle(hh, item, tmp_path)
+    # "Another machine": no home, no database, nothing but the bundle and an RPC URL.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    stranger = Cli(elsewhere / "no-home", "sqlite:///" + str(elsewhere / "absent.db"))
+    stranger.env.pop("PROVENANCE_DB_URL")
+    report = stranger.ok("verify", str(path), "--rpc", node, "--require-anchor")
+    assert report["complete"] is True
+    assert {c["name"]: c["status"] for c in report["checks"]}["anchor"] == "passed"
+    assert not (elsewhere / "absent.db").exists() and not (elsewhere / "no-home").exists()
+    # Without an RPC the anchor is not checked, and the CLI says so (exit 0 unless required).
+    offline = stranger.run("verify", str(path))
+    assert offline.code == 0 and "Not checked: anchor" in offline.out
+    required = stranger.run("verify", str(path), "--require-anchor")
+    assert required.code == 1 and "--require-anchor" in required.err
+
+
+@pytest.mark.parametrize("field", ANCHOR_FIELDS)
+def test_anchor_mutations_are_caught(
+    hh: Cli, node: str, item: str, tmp_path: Path, field: str
+) -> None:
+    from provenance.verifier import verify_bundle
+
+    path = _anchored_bundle(hh, item, tmp_path)
+    bundle = json.loads(path.read_text())
+    assert verify_bundle(bundle, rpc_url=node).complete
+    value = bundle["anchor"][field]
+    if isinstance(value, int):
+        bundle["anchor"][field] = value + 1
+    else:
+        bundle["anchor"][field] = value[:-1] + ("0" if value[-1] != "0" else "1")
+    report = verify_bundle(bundle, rpc_url=node)
+    failed = [c for c in report.checks if c.status == "failed"]
+    assert failed and failed[0].name in ("anchor", "format"), report.to_json()
+
+
+def test_bad_bundle_files(hh: Cli, item: str, tmp_path: Path) -> None:
+    missing = hh.run("verify", str(tmp_path / "nope.json"))
+    _one_line_error(missing, 3, "cannot read")
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json")
+    result = hh.run("--json", "verify", str(junk))
+    assert result.code == 1 and result.json()["checks"][0]["status"] == "failed"
+    _one_line_error(hh.run("export", "00000-00000-0"), 3, "no item 00000-00000-0")

@@ -1,0 +1,111 @@
+"""``export ITEM`` (write a proof bundle) and ``verify BUNDLE`` (check one with no database)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from provenance.bundle import MAX_BUNDLE_BYTES, build_bundle
+from provenance.errors import InputError, NotFoundError
+from provenance.verifier import verify_bundle
+
+from .app import app
+from .context import state
+from .output import console, emit, note
+
+__all__: list[str] = []
+
+_MARK = {"passed": "✓", "failed": "✗", "not_checked": "–"}
+
+
+@app.command("export")
+def export(
+    item: Annotated[str, typer.Argument(help="The item id.")],
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", help="File to write (default ITEM.proof.json; - = stdout)."),
+    ] = None,
+) -> None:
+    """Write the item's self-contained proof bundle (events, keys, proofs, checkpoint, anchor)."""
+    bundle = build_bundle(state.ledger().engine, item)
+    text = json.dumps(bundle, indent=2, sort_keys=True) + "\n"
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output or f"{bundle['item']}.proof.json")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
+    anchored = bundle["anchor"] is not None and not bundle["anchor"]["ephemeral"]
+    emit(
+        {
+            "ok": True,
+            "item": bundle["item"],
+            "path": str(path),
+            "events": len(bundle["events"]),
+            "checkpoint_size": bundle["checkpoint"]["size"] if bundle["checkpoint"] else None,
+            "anchored": anchored,
+            "unproven": bundle["unproven"],
+            "notes": bundle["notes"],
+        },
+        lambda: _print_export(path, bundle),
+    )
+
+
+def _print_export(path: Path, bundle: dict[str, object]) -> None:
+    console.print(f"Wrote {path}", markup=False)
+    for line in bundle["notes"]:  # type: ignore[attr-defined]
+        note(f"note: {line}")
+
+
+@app.command("verify")
+def verify(
+    bundle_file: Annotated[Path, typer.Argument(help="A bundle written by 'export'.")],
+    rpc: Annotated[
+        str | None, typer.Option("--rpc", help="Ethereum JSON-RPC URL to read the anchor from.")
+    ] = None,
+    chain_id: Annotated[
+        int | None, typer.Option("--chain-id", help="Chain id the RPC must have.")
+    ] = None,
+    log_key: Annotated[
+        str | None,
+        typer.Option("--log-key", help="Pin the store's published log verifier key."),
+    ] = None,
+    require_anchor: Annotated[
+        bool, typer.Option("--require-anchor", help="Fail unless the anchor is verified.")
+    ] = False,
+) -> None:
+    """Verify a proof bundle; needs no database, only --rpc for the on-chain check."""
+    try:
+        size = bundle_file.stat().st_size
+    except OSError as exc:
+        raise NotFoundError(f"cannot read {bundle_file}: {exc.strerror}") from exc
+    if size > MAX_BUNDLE_BYTES:
+        raise InputError(f"{bundle_file} is larger than {MAX_BUNDLE_BYTES} bytes")
+    report = verify_bundle(
+        bundle_file.read_bytes(), rpc_url=rpc, chain_id=chain_id, log_key=log_key
+    )
+    anchor = report.check("anchor")
+    missing_anchor = require_anchor and anchor.status != "passed"
+
+    def human() -> None:
+        console.print(f"Bundle for {report.item or '(unreadable)'}", markup=False)
+        for check in report.checks:
+            console.print(f"  {_MARK[check.status]} {check.name:<11} {check.detail}", markup=False)
+        skipped = [c.name for c in report.checks if c.status == "not_checked"]
+        if skipped:
+            console.print(f"Not checked: {', '.join(skipped)}", markup=False)
+
+    emit({**report.to_json(), "ok": report.ok and not missing_anchor}, human)
+    if not report.ok:
+        failed = next(c for c in report.checks if c.status == "failed")
+        note(f"bundle does not verify: {failed.name} failed")
+        raise typer.Exit(1)
+    if missing_anchor:
+        note(f"--require-anchor: the anchor was not verified ({anchor.detail})")
+        raise typer.Exit(1)

@@ -1,0 +1,162 @@
+"""Proof bundles: one self-contained JSON document per item that anyone can verify with no
+access to the store's database (see :mod:`provenance.verifier` and ``docs/bundle.schema.json``).
+
+A bundle carries the item's events exactly as signed, the key-chain events that establish
+every signer's key and role at signing time, an inclusion proof of each of those events into
+one signed checkpoint, that checkpoint, and the checkpoint's anchor on Ethereum. The
+checkpoint chosen is the newest one with a live anchor; without one, the newest checkpoint.
+Events newer than it are included and listed under ``unproven``: their signatures and links
+can be checked, their place in the log not yet.
+
+No personal data: events hold none by design (owners are commitments), and the bundle adds
+only public keys, hashes and chain coordinates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, select
+
+from .checkpoint import verifier_key
+from .errors import NotFoundError
+from .events import KEY_CHAIN, utc_now
+from .itemid import parse_item_id
+from .log import inclusion_proof
+from .storage.tables import anchors, checkpoints, deployments, events, log_head, store
+
+__all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "MAX_EVENTS", "build_bundle"]
+
+BUNDLE_FORMAT = "provenance.bundle"
+BUNDLE_VERSION = 1
+#: The largest bundle a verifier accepts (bytes of JSON): bounds memory and time.
+MAX_BUNDLE_BYTES = 8 * 1024 * 1024
+#: The most events (item or key chain) one bundle may carry.
+MAX_EVENTS = 10_000
+
+_LIVE = ("anchored", "final")
+
+
+def _row_json(r: Any) -> dict[str, Any]:
+    return {
+        "log_index": int(r.log_index),
+        "item": r.item,
+        "seq": int(r.seq),
+        "type": r.type,
+        "signer": r.signer,
+        "hash": r.hash,
+        "body": r.body,
+        "signature": bytes(r.signature).hex(),
+    }
+
+
+def _anchored_checkpoint(conn: Connection) -> Any:
+    """The newest checkpoint with a live anchor (a lasting chain preferred), with the anchor."""
+    return conn.execute(
+        select(
+            checkpoints.c.size,
+            checkpoints.c.root,
+            checkpoints.c.note,
+            anchors.c.tx_hash.label("anchor_tx"),
+            anchors.c.block_number.label("anchor_block"),
+            anchors.c.state.label("anchor_state"),
+            deployments.c.chain_id,
+            deployments.c.address,
+            deployments.c.ephemeral,
+        )
+        .select_from(
+            checkpoints.join(
+                anchors,
+                and_(
+                    anchors.c.tree_size == checkpoints.c.size,
+                    anchors.c.root == checkpoints.c.root,
+                ),
+            ).join(deployments, deployments.c.id == anchors.c.deployment_id)
+        )
+        .where(anchors.c.state.in_(_LIVE), deployments.c.vanished_at.is_(None))
+        .order_by(deployments.c.ephemeral, checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+
+
+def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
+    """The proof bundle of ``item`` (:class:`NotFoundError` if the ledger has no such item)."""
+    item_id = parse_item_id(item)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(events).where(events.c.item == item_id).order_by(events.c.seq)
+        ).all()
+        if not rows:
+            raise NotFoundError(f"no item {item_id} in this ledger")
+        last = max(int(r.log_index) for r in rows)
+        key_rows = conn.execute(
+            select(events)
+            .where(events.c.item == KEY_CHAIN, events.c.log_index < last)
+            .order_by(events.c.seq)
+        ).all()
+        identity = conn.execute(select(store.c.origin, store.c.log_public_key)).first()
+        tree_size = int(conn.execute(select(log_head.c.size)).scalar_one())
+
+        cp_row = _anchored_checkpoint(conn)
+        anchor: dict[str, Any] | None = None
+        if cp_row is not None:
+            anchor = {
+                "chain_id": int(cp_row.chain_id),
+                "contract": cp_row.address,
+                "tx_hash": cp_row.anchor_tx,
+                "block_number": int(cp_row.anchor_block),
+                "tree_size": int(cp_row.size),
+                "state": cp_row.anchor_state,
+                "ephemeral": bool(cp_row.ephemeral),
+            }
+        else:
+            cp_row = conn.execute(
+                select(checkpoints).order_by(checkpoints.c.size.desc()).limit(1)
+            ).first()
+        checkpoint = (
+            None
+            if cp_row is None
+            else {"size": int(cp_row.size), "root": cp_row.root, "note": cp_row.note}
+        )
+        size = checkpoint["size"] if checkpoint else 0
+        proofs = []
+        for r in [*key_rows, *rows]:
+            if r.log_index < size:
+                proof = inclusion_proof(
+                    conn, index=int(r.log_index), size=size, tree_size=tree_size
+                )
+                proofs.append(
+                    {"log_index": int(r.log_index), "path": [h.hex() for h in proof.path]}
+                )
+    unproven = [int(r.log_index) for r in rows if r.log_index >= size]
+    notes = []
+    if checkpoint is None:
+        notes.append("no checkpoint covers these events yet: run 'provenance log checkpoint'")
+    if anchor is None:
+        notes.append("the checkpoint is not anchored on a chain yet: run 'provenance anchor'")
+    elif anchor["ephemeral"]:
+        notes.append("anchored only on an ephemeral embedded chain, which no longer exists")
+    if unproven:
+        notes.append(f"{len(unproven)} newest event(s) are newer than the checkpoint")
+    log = None
+    if identity is not None and identity.log_public_key:
+        public = bytes.fromhex(identity.log_public_key)
+        log = {
+            "origin": identity.origin,
+            "public_key": identity.log_public_key,
+            "verifier_key": verifier_key(identity.origin, public),
+        }
+    return {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "item": item_id,
+        "created_at": utc_now(),
+        "log": log,
+        "events": [_row_json(r) for r in rows],
+        "keys": [_row_json(r) for r in key_rows],
+        "checkpoint": checkpoint,
+        "proofs": proofs,
+        "anchor": anchor,
+        "unproven": unproven,
+        "notes": notes,
+    }
