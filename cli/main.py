@@ -19,7 +19,7 @@ from provenance.errors import (
     VerificationError,
 )
 
-from . import admin, bundle_cmd, chain_cmd, items, keys_cmd, log_cmd, owners_cmd, show  # noqa: F401  (commands register on import)
+from . import admin, bundle_cmd, chain_cmd, items, keys_cmd, log_cmd, owners_cmd, show, tags_cmd  # noqa: F401  (commands register on import)
 from .app import app
 from .context import state
 

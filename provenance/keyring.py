@@ -27,7 +27,9 @@ __all__ = ["PERMISSIONS", "KeyRecord", "KeyRing"]
 #: event it supersedes (checked by :meth:`KeyRing.authorise` with ``acting_as``).
 PERMISSIONS: dict[Role, frozenset[EventType]] = {
     Role.ADMIN: frozenset(EventType),
-    Role.REGISTRAR: frozenset({EventType.REGISTER, EventType.TRANSFER, EventType.STATUS}),
+    Role.REGISTRAR: frozenset(
+        {EventType.REGISTER, EventType.TRANSFER, EventType.STATUS, EventType.TAG}
+    ),
     Role.GRADER: frozenset({EventType.GRADE, EventType.NOTE}),
 }
 

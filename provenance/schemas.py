@@ -60,6 +60,7 @@ class EventType(StrEnum):
     NOTE = "note"
     CORRECT = "correct"
     KEY = "key"
+    TAG = "tag"  # last: the audit's type codes follow this order
 
 
 class Role(StrEnum):
@@ -195,6 +196,13 @@ class Note(_Payload):
     text: Notes
 
 
+class Tag(_Payload):
+    """Binds a QR tag to the item: a commitment to the tag's random code (the code itself is
+    only printed on the tag). A newer tag event revokes the earlier tags."""
+
+    commitment: Sha256
+
+
 class Correct(_Payload):
     """Supersedes an earlier event of the same item; ``data`` replaces its payload (or null
     withdraws it)."""
@@ -223,6 +231,7 @@ _SIMPLE: dict[EventType, type[_Payload]] = {
     EventType.NOTE: Note,
     EventType.CORRECT: Correct,
     EventType.KEY: KeyEvent,
+    EventType.TAG: Tag,
 }
 
 
@@ -277,6 +286,8 @@ def validate_correction(
     """
     if target in (EventType.CORRECT, EventType.KEY):
         raise InputError(f"a {target} event cannot be corrected; correct the original")
+    if target is EventType.TAG:
+        raise InputError("a tag event cannot be corrected; issue a new tag instead")
     replacement = payload.get("data")
     if replacement is None:
         if target is EventType.REGISTER:

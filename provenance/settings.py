@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_fee_gwei: float = 100.0
     confirmations: int | None = None
     rpc_retries: int = 4
+    # Where buyers reach the verification pages (what QR tags encode).
+    base_url: str = "http://127.0.0.1:8000"
 
     @property
     def database_url(self) -> str:

@@ -56,6 +56,7 @@ def test_permissions_table() -> None:
         EventType.REGISTER,
         EventType.TRANSFER,
         EventType.STATUS,
+        EventType.TAG,
     }
     assert PERMISSIONS[Role.GRADER] == {EventType.GRADE, EventType.NOTE}
 
