@@ -383,3 +383,25 @@ def hardhat_down(
         {"ok": True, "stopped": stopped},
         lambda: console.print("Hardhat node stopped" if stopped else "No node was running"),
     )
+
+
+@chain_app.command("devnet")
+def chain_devnet(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8545,
+) -> None:
+    """Serve the embedded chain (eth-tester + py-evm) over JSON-RPC on 127.0.0.1 until
+    Ctrl-C: an ephemeral dev chain that several commands can share (chain id 131277322940537)."""
+    from provenance.chain.devnet import DEVNET_CHAIN_ID, serve_devnet
+
+    def ready(url: str) -> None:
+        note(f"embedded devnet on {url} (chain {DEVNET_CHAIN_ID}); ephemeral: Ctrl-C ends it")
+        if state.json:
+            emit({"ok": True, "url": url, "chain_id": DEVNET_CHAIN_ID}, lambda: None)
+        sys.stdout.flush()
+
+    try:
+        serve_devnet(port, ready=ready)
+    except OSError as exc:
+        raise ChainError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from exc
+    except KeyboardInterrupt:
+        note("devnet stopped; its chain is gone")

@@ -19,7 +19,19 @@ from provenance.errors import (
     VerificationError,
 )
 
-from . import admin, bundle_cmd, chain_cmd, items, keys_cmd, log_cmd, owners_cmd, show, tags_cmd  # noqa: F401  (commands register on import)
+from . import (  # noqa: F401  (commands register on import)
+    admin,
+    bundle_cmd,
+    chain_cmd,
+    items,
+    keys_cmd,
+    log_cmd,
+    owners_cmd,
+    partners_cmd,
+    serve_cmd,
+    show,
+    tags_cmd,
+)
 from .app import app
 from .context import state
 

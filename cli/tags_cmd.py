@@ -98,3 +98,33 @@ def labels(
     )
     if len(files) > 1:
         note(f"SVG holds one page each: {len(files)} files")
+
+
+@app.command("scans")
+def scans(
+    item: Annotated[str, typer.Argument(help="The item id.")],
+    limit: Annotated[int, typer.Option("--limit", help="Newest scans to list.")] = 20,
+) -> None:
+    """Scans of the item's tag: counts by verdict, the newest scans, and what looks wrong."""
+    from provenance.itemid import parse_item_id
+    from provenance.scans import scan_report
+
+    if limit < 0:
+        raise InputError("--limit must not be negative")
+    ledger = state.ledger()
+    item_id = parse_item_id(item)
+    ledger.history(item_id)  # NotFoundError for an unknown item
+    report = scan_report(ledger.engine, item_id, limit=limit)
+
+    def human() -> None:
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(report.by_verdict.items())) or "none"
+        console.print(
+            f"{item_id}: {report.total} scans ({counts}); {report.last_hour} in the last hour",
+            markup=False,
+        )
+        for flag in report.flags:
+            console.print(f"  ⚠ {flag}", markup=False)
+        for scan in report.recent:
+            console.print(f"  {scan['at']}  {scan['verdict']:<9} {scan['client']}", markup=False)
+
+    emit({"ok": True, "item": item_id, **report.to_json()}, human)

@@ -103,8 +103,17 @@ stop_hardhat_node() {
 }
 
 start_chromium() {
-  # Later: make sure a headless Chromium for the browser tests is installed, export its path.
-  :
+  # Debian's Chromium for the browser tests (Playwright drives it; it cannot download its
+  # own), and libcairo for rendering SVG tags to images. Tests launch and close the browser.
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2' || missing+=(libcairo2)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+  export PROVENANCE_REQUIRE_CHROMIUM=1
 }
 
 stop_chromium() {

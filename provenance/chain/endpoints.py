@@ -34,7 +34,8 @@ EMBEDDED = "embedded"
 HARDHAT = "hardhat"
 HARDHAT_URL = "http://127.0.0.1:8545"
 HARDHAT_CHAIN_ID = 31337
-_DEV_CHAIN_IDS = frozenset({HARDHAT_CHAIN_ID, 1337})
+# Hardhat, Ganache/geth --dev, and eth-tester's (the embedded chain, also as a devnet).
+_DEV_CHAIN_IDS = frozenset({HARDHAT_CHAIN_ID, 1337, 131277322940537})
 _T = TypeVar("_T")
 
 
@@ -104,8 +105,10 @@ class Chain:
         retries: int = 4,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        dev: bool | None = None,
     ) -> None:
         self.spec = spec
+        self._dev = dev  # None: judge by kind and chain id
         self.w3 = w3
         self.tester = tester  # the EthereumTester of an embedded chain (snapshots, faucet)
         self.retries = retries
@@ -121,6 +124,8 @@ class Chain:
     @property
     def dev(self) -> bool:
         """A development chain (embedded, or a local node) that may be reset at any time."""
+        if self._dev is not None:
+            return self._dev
         return self.spec.kind in (EMBEDDED, HARDHAT) or self.chain_id in _DEV_CHAIN_IDS
 
     def call(self, what: str, fn: Callable[[], _T]) -> _T:

@@ -37,6 +37,10 @@ __all__ = [
     "log_nodes",
     "metadata",
     "owners",
+    "partner_rate",
+    "partner_requests",
+    "partners",
+    "scans",
     "store",
 ]
 
@@ -157,4 +161,50 @@ anchors = Table(
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
     UniqueConstraint("deployment_id", "tx_hash", name="anchors_deployment_tx"),
+)
+
+scans = Table(
+    "scans",
+    metadata,
+    # A tag scan: the verdict and a coarse client class; never an address or a User-Agent.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item", String(16), nullable=False, index=True),
+    Column("verdict", String(12), nullable=False),
+    Column("client", String(12), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+# Partner API keys (migration 0004). Only the SHA-256 of a key is stored; a revoked key keeps
+# its row (``revoked_at`` set, never cleared). Names are local metadata, never served.
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(100), nullable=False),
+    Column("rate_limit", Integer, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+# One fixed one-minute window per partner, shared by every API worker through the database.
+partner_rate = Table(
+    "partner_rate",
+    metadata,
+    Column("partner_id", String(16), ForeignKey("partners.id"), primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("used", Integer, nullable=False),
+)
+
+# Every request made with a partner key: who, what, outcome, when. No address or client data.
+partner_requests = Table(
+    "partner_requests",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("partner_id", String(16), ForeignKey("partners.id"), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("path", String(200), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("at", String(32), nullable=False),
 )

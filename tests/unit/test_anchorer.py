@@ -166,7 +166,7 @@ def test_missing_contract_on_a_real_network_is_an_error(
     ledger: Ledger, chain: Chain, account: Any, log_key: SigningKey
 ) -> None:
     # The same EVM, named as a public network would be: never redeployed silently.
-    public = Chain(ChainSpec("https://rpc.example/v1", chain.chain_id), chain.w3)
+    public = Chain(ChainSpec("https://rpc.example/v1", chain.chain_id), chain.w3, dev=False)
     assert not public.dev
     gone = record_deployment(
         ledger.engine,

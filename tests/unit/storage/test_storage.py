@@ -25,12 +25,16 @@ EXPECTED_TABLES = {
     "log_head",
     "log_nodes",
     "owners",
+    "partner_rate",
+    "partner_requests",
+    "partners",
+    "scans",
     "store",
 }
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0003"
+    assert schema_head() == "0005"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -77,7 +81,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0003"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0005"
     ):
         ensure_current(engine)
 

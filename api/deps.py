@@ -1,0 +1,209 @@
+"""Dependencies of the routes: the app's context, and the partner key check.
+
+A partner sends its key as ``Authorization: Bearer pk_...``. A route asks for
+``Depends(partner(Scope.X))`` and gets a :class:`PartnerCall`; ``await call.json(Model, work)``
+then does, in **one** trip to the thread pool: check the key (:func:`provenance.partners.admit`,
+one indexed read), run ``work``, validate and serialise its result with the response model,
+and count and log the request with its status (:func:`provenance.partners.settle`: one upsert
+of the shared rate window and one insert, in one transaction). A refused key raises 401 (no,
+unknown or revoked key), 403 (scope) or 429 (with ``Retry-After``), and is logged too if the
+key is one we issued. Keeping it to one thread hop matters: a hop costs about as much as the
+database work of a cached item summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+from provenance.partners import Admission, Partner, Scope, Verdict, admit, settle
+
+from .errors import ApiError, error_response, status_of, validation_message
+from .metrics import Metrics
+from .requestlog import LOGGED_STATE, PARTNER_STATE
+from .settings import ApiSettings
+from .status import StatusMemo
+
+__all__ = [
+    "ApiContext",
+    "Context",
+    "PartnerCall",
+    "context",
+    "partner",
+    "partner_validation_error",
+]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="PartnerKey",
+    description="A partner API key (pk_...) from 'provenance partners add', as a bearer token.",
+)
+T = TypeVar("T")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="provenance"'}
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """What every route may use; built once per app (so once per worker process)."""
+
+    engine: Engine
+    settings: ApiSettings
+    metrics: Metrics
+    memo: StatusMemo
+    max_bundle_bytes: int
+    #: The scope each partner route needs, by route template.
+    route_scopes: dict[str, Scope]
+    #: Bounds the threads doing database and verification work at once (see ``run``).
+    limiter: anyio.CapacityLimiter
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run blocking ``work`` in a worker thread, at most ``limiter`` at a time.
+
+        The work is mostly Python holding the GIL, with short releases inside the database
+        driver; many threads at once mostly queue for the GIL, and a thread that gave it up
+        for a query waits a whole switch interval to get it back. A few threads serve more
+        requests, sooner.
+        """
+        return await anyio.to_thread.run_sync(work, limiter=self.limiter)
+
+
+async def context(request: Request) -> ApiContext:
+    """The app's context (async: no database work, so no trip through the thread pool)."""
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+Context = Annotated[ApiContext, Depends(context)]
+
+
+class PartnerCall:
+    """One partner request: its key, the scope its route needs, and how to serve it."""
+
+    def __init__(self, request: Request, ctx: ApiContext, scope: Scope, key: str | None) -> None:
+        self.request = request
+        self.ctx = ctx
+        self.scope = scope
+        self.key = key
+
+    async def admit(self) -> Partner:
+        """Check the key alone (for routes that must read a body after the check)."""
+        return await self.ctx.run(self._admit)
+
+    async def json(
+        self, model: type[BaseModel], work: Callable[[], Any], *, admitted: bool = False
+    ) -> Response:
+        """Check the key (unless done already), run ``work``, and answer with its result as
+        ``model`` JSON; the request is counted and logged in the same thread hop."""
+        return await self.ctx.run(lambda: self._serve(model, work, admitted))
+
+    def _serve(self, model: type[BaseModel], work: Callable[[], Any], admitted: bool) -> Response:
+        if not admitted:
+            self._admit()
+        try:
+            body = model.model_validate(work()).model_dump_json()
+        except Exception as exc:
+            self._settle(status_of(exc))
+            raise
+        self._settle(200)
+        return Response(body, media_type="application/json")
+
+    def _admit(self) -> Partner:
+        admission = admit(self.ctx.engine, self.key, scope=self.scope)
+        if admission.partner is not None:
+            setattr(self.request.state, PARTNER_STATE, admission.partner)
+        if admission.ok:
+            assert admission.partner is not None
+            return admission.partner
+        error = _refusal(admission.verdict, self.scope, self.key, admission)
+        self._settle(error.status)
+        raise error
+
+    def _settle(self, status: int) -> None:
+        """Count and log the request (if a partner is known); raise 429 if counting it went
+        over the limit."""
+        known: Partner | None = getattr(self.request.state, PARTNER_STATE, None)
+        if known is None:
+            return
+        outcome = settle(
+            self.ctx.engine,
+            known,
+            method=self.request.method,
+            path=self.request.url.path,
+            status=status,
+        )
+        setattr(self.request.state, LOGGED_STATE, True)
+        if outcome.limited and status != outcome.status:
+            raise _limited(known, outcome.retry_after)
+
+
+def _limited(known: Partner | None, retry_after: int) -> ApiError:
+    limit = known.rate_limit if known is not None else 0
+    return ApiError(
+        429,
+        f"rate limit of {limit} requests per minute reached",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def _refusal(verdict: Verdict, scope: Scope, key: str | None, admission: Admission) -> ApiError:
+    match verdict:
+        case Verdict.UNKNOWN if key is None:
+            message = "an API key is required (Authorization: Bearer pk_...)"
+            return ApiError(401, message, headers=_CHALLENGE)
+        case Verdict.UNKNOWN:
+            return ApiError(401, "unknown API key", headers=_CHALLENGE)
+        case Verdict.REVOKED:
+            return ApiError(401, "this API key has been revoked", headers=_CHALLENGE)
+        case Verdict.SCOPE:
+            return ApiError(403, f"this API key lacks the {scope.value!r} scope")
+        case _:
+            return _limited(admission.partner, admission.retry_after)
+
+
+def partner(scope: Scope) -> Callable[..., Any]:
+    """A dependency giving the route a :class:`PartnerCall` for ``scope``. It does no database
+    work itself (the call does, in the route's one thread hop)."""
+
+    async def partner_call(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> PartnerCall:
+        key = credentials.credentials if credentials is not None else None
+        return PartnerCall(request, request.app.state.ctx, scope, key)
+
+    return partner_call
+
+
+async def partner_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """A malformed parameter on a partner route: the key is checked first (a refused key
+    gets its 401/403/429, not a hint about the parameters), and the request is counted and
+    logged like any other."""
+    assert isinstance(exc, RequestValidationError)
+    response = error_response(422, validation_message(exc), "invalid_input")
+    ctx: ApiContext = request.app.state.ctx
+    scope = ctx.route_scopes.get(getattr(request.scope.get("route"), "path", ""))
+    if scope is None:
+        return response
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    key = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    call = PartnerCall(request, ctx, scope, key)
+
+    def check() -> None:
+        call._admit()
+        call._settle(422)
+
+    try:
+        await ctx.run(check)
+    except ApiError as refused:
+        return error_response(refused.status, refused.message, refused.kind, refused.headers)
+    return response
