@@ -22,7 +22,7 @@ from .checkpoint import verifier_key
 from .errors import NotFoundError
 from .events import KEY_CHAIN, utc_now
 from .itemid import parse_item_id
-from .log import inclusion_proof
+from .log import inclusion_proofs
 from .storage.tables import anchors, checkpoints, deployments, events, log_head, store
 
 __all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "MAX_EVENTS", "build_bundle"]
@@ -119,15 +119,15 @@ def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
             else {"size": int(cp_row.size), "root": cp_row.root, "note": cp_row.note}
         )
         size = checkpoint["size"] if checkpoint else 0
-        proofs = []
-        for r in [*key_rows, *rows]:
-            if r.log_index < size:
-                proof = inclusion_proof(
-                    conn, index=int(r.log_index), size=size, tree_size=tree_size
-                )
-                proofs.append(
-                    {"log_index": int(r.log_index), "path": [h.hex() for h in proof.path]}
-                )
+        covered = [int(r.log_index) for r in [*key_rows, *rows] if r.log_index < size]
+        proofs = [
+            {"log_index": p.leaf_index, "path": [h.hex() for h in p.path]}
+            for p in (
+                inclusion_proofs(conn, indices=covered, size=size, tree_size=tree_size)
+                if covered
+                else []
+            )
+        ]
     unproven = [int(r.log_index) for r in rows if r.log_index >= size]
     notes = []
     if checkpoint is None:

@@ -18,7 +18,7 @@ from .errors import ConfigurationError, InputError, NotFoundError
 from .events import KEY_CHAIN, utc_now
 from .itemid import parse_item_id
 from .keys import SigningKey
-from .log import Proof, consistency_proof, inclusion_proof, root_at
+from .log import Proof, consistency_proof, inclusion_proof, inclusion_proofs, root_at
 from .storage.engine import write_transaction
 from .storage.tables import checkpoints, events, log_head, store
 
@@ -171,9 +171,11 @@ class TransparencyLog:
                 raise InputError(
                     f"a tree of {chosen} leaves does not hold all of {item_id}'s events"
                 )
+            found = inclusion_proofs(
+                conn, indices=[r.log_index for r in rows], size=chosen, tree_size=tree_size
+            )
             out = []
-            for r in rows:
-                proof = inclusion_proof(conn, index=r.log_index, size=chosen, tree_size=tree_size)
+            for r, proof in zip(rows, found, strict=True):
                 # leaf_hash = SHA-256(0x00 ‖ event_hash ‖ signature): checkable by hand.
                 out.append(
                     {
