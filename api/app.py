@@ -4,8 +4,9 @@
 :func:`app_from_env` in each worker process (its factory mode), so every worker builds its own
 app, engine and connection pool from ``PROVENANCE_DB_URL`` / ``PROVENANCE_HOME`` and
 ``PROVENANCE_API_*``. Workers share everything through the database (partner keys, the
-rate-limit windows, the request log); only the metrics and the verification memo are per
-process (see :mod:`api.metrics` and :mod:`api.status`).
+rate-limit windows, the request log); per process are only the metrics, the verification
+memo, and the rate-limit leases and request-log rows not yet written (see :mod:`api.metrics`,
+:mod:`api.status` and :mod:`api.bookkeeping`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
@@ -21,6 +23,7 @@ from sqlalchemy import Engine
 from provenance.partners import Scope
 from provenance.storage import ensure_current, make_engine
 
+from .bookkeeping import Bookkeeper
 from .deps import ApiContext, partner_validation_error
 from .errors import install_error_handlers
 from .items import items_router
@@ -65,9 +68,12 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
     else:
         engine = engine_or_url
 
+    bookkeeper = Bookkeeper(engine, flush_seconds=chosen.log_flush_seconds)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await anyio.to_thread.run_sync(bookkeeper.close)
         if owned:
             engine.dispose()
 
@@ -90,6 +96,7 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
         max_bundle_bytes=min(chosen.max_bundle_bytes or MAX_BUNDLE_BYTES, MAX_BUNDLE_BYTES),
         route_scopes=route_scopes,
         limiter=anyio.CapacityLimiter(chosen.threads),
+        bookkeeper=bookkeeper,
     )
     install_error_handlers(app)
     app.add_exception_handler(RequestValidationError, partner_validation_error)
@@ -104,7 +111,7 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
     app.include_router(ops_router())
     app.include_router(buyer_router(engine))  # the buyers' pages: public HTML, no key
     # Added last = outermost: metrics time everything, including the request-log write.
-    app.add_middleware(RequestLogMiddleware, engine=engine)
+    app.add_middleware(RequestLogMiddleware, bookkeeper=bookkeeper)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 

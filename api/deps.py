@@ -2,13 +2,14 @@
 
 A partner sends its key as ``Authorization: Bearer pk_...``. A route asks for
 ``Depends(partner(Scope.X))`` and gets a :class:`PartnerCall`; ``await call.json(Model, work)``
-then does, in **one** trip to the thread pool: check the key (:func:`provenance.partners.admit`,
-one indexed read), run ``work``, validate and serialise its result with the response model,
-and count and log the request with its status (:func:`provenance.partners.settle`: one upsert
-of the shared rate window and one insert, in one transaction). A refused key raises 401 (no,
-unknown or revoked key), 403 (scope) or 429 (with ``Retry-After``), and is logged too if the
-key is one we issued. Keeping it to one thread hop matters: a hop costs about as much as the
-database work of a cached item summary.
+(or ``call.raw(work)`` for a body already serialised) then does, in **one** trip to the thread
+pool: check the key (:func:`provenance.partners.admit`, one indexed read) and count the request
+against its rate limit (:meth:`api.bookkeeping.Bookkeeper.take`, usually from a lease held in
+memory), run ``work``, validate and serialise its result with the response model, and log the
+request with its status (buffered; the bookkeeper writes the log in batches). A refused key
+raises 401 (no, unknown or revoked key), 403 (scope) or 429 (with ``Retry-After``), and is
+logged too if the key is one we issued. Keeping it to one thread hop matters: a hop costs
+about as much as the database work of a cached item summary.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from provenance.partners import Admission, Partner, Scope, Verdict, admit, settle
+from provenance.partners import Partner, Scope, Verdict, admit
 
+from .bookkeeping import Bookkeeper
 from .errors import ApiError, error_response, status_of, validation_message
 from .metrics import Metrics
 from .requestlog import LOGGED_STATE, PARTNER_STATE
@@ -65,6 +67,8 @@ class ApiContext:
     route_scopes: dict[str, Scope]
     #: Bounds the threads doing database and verification work at once (see ``run``).
     limiter: anyio.CapacityLimiter
+    #: Rate-limit leases and the buffered request log of this process.
+    bookkeeper: Bookkeeper
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run blocking ``work`` in a worker thread, at most ``limiter`` at a time.
@@ -103,14 +107,21 @@ class PartnerCall:
         self, model: type[BaseModel], work: Callable[[], Any], *, admitted: bool = False
     ) -> Response:
         """Check the key (unless done already), run ``work``, and answer with its result as
-        ``model`` JSON; the request is counted and logged in the same thread hop."""
-        return await self.ctx.run(lambda: self._serve(model, work, admitted))
+        ``model`` JSON; the request is logged in the same thread hop."""
+        return await self.ctx.run(
+            lambda: self._serve(lambda: model.model_validate(work()).model_dump_json(), admitted)
+        )
 
-    def _serve(self, model: type[BaseModel], work: Callable[[], Any], admitted: bool) -> Response:
+    async def raw(self, work: Callable[[], bytes]) -> Response:
+        """Like :meth:`json` for ``work`` that returns the JSON body already serialised (and
+        validated against the route's response model when it was made)."""
+        return await self.ctx.run(lambda: self._serve(work, False))
+
+    def _serve(self, work: Callable[[], str | bytes], admitted: bool) -> Response:
         if not admitted:
             self._admit()
         try:
-            body = model.model_validate(work()).model_dump_json()
+            body = work()
         except Exception as exc:
             self._settle(status_of(exc))
             raise
@@ -118,32 +129,29 @@ class PartnerCall:
         return Response(body, media_type="application/json")
 
     def _admit(self) -> Partner:
-        admission = admit(self.ctx.engine, self.key, scope=self.scope)
+        admission = admit(self.ctx.engine, self.key, scope=self.scope, check_limit=False)
         if admission.partner is not None:
             setattr(self.request.state, PARTNER_STATE, admission.partner)
         if admission.ok:
             assert admission.partner is not None
-            return admission.partner
-        error = _refusal(admission.verdict, self.scope, self.key, admission)
+            retry_after = self.ctx.bookkeeper.take(admission.partner)
+            if not retry_after:
+                return admission.partner
+            error = _limited(admission.partner, retry_after)
+        else:
+            error = _refusal(admission.verdict, self.scope, self.key)
         self._settle(error.status)
         raise error
 
     def _settle(self, status: int) -> None:
-        """Count and log the request (if a partner is known); raise 429 if counting it went
-        over the limit."""
+        """Log the request (if a partner is known)."""
         known: Partner | None = getattr(self.request.state, PARTNER_STATE, None)
         if known is None:
             return
-        outcome = settle(
-            self.ctx.engine,
-            known,
-            method=self.request.method,
-            path=self.request.url.path,
-            status=status,
+        self.ctx.bookkeeper.record(
+            known, method=self.request.method, path=self.request.url.path, status=status
         )
         setattr(self.request.state, LOGGED_STATE, True)
-        if outcome.limited and status != outcome.status:
-            raise _limited(known, outcome.retry_after)
 
 
 def _limited(known: Partner | None, retry_after: int) -> ApiError:
@@ -155,7 +163,7 @@ def _limited(known: Partner | None, retry_after: int) -> ApiError:
     )
 
 
-def _refusal(verdict: Verdict, scope: Scope, key: str | None, admission: Admission) -> ApiError:
+def _refusal(verdict: Verdict, scope: Scope, key: str | None) -> ApiError:
     match verdict:
         case Verdict.UNKNOWN if key is None:
             message = "an API key is required (Authorization: Bearer pk_...)"
@@ -166,8 +174,8 @@ def _refusal(verdict: Verdict, scope: Scope, key: str | None, admission: Admissi
             return ApiError(401, "this API key has been revoked", headers=_CHALLENGE)
         case Verdict.SCOPE:
             return ApiError(403, f"this API key lacks the {scope.value!r} scope")
-        case _:
-            return _limited(admission.partner, admission.retry_after)
+        case _:  # LIMITED: admit(check_limit=False) leaves the count to the bookkeeper
+            raise AssertionError(f"unexpected verdict {verdict}")
 
 
 def partner(scope: Scope) -> Callable[..., Any]:

@@ -15,7 +15,7 @@ from provenance.state import describe
 from .deps import ApiContext, PartnerCall, partner
 from .errors import ERROR_RESPONSES
 from .models import HistoryOut, ItemOut
-from .status import item_status
+from .status import item_bundle_json, item_status_json
 
 __all__ = ["items_router"]
 
@@ -52,7 +52,6 @@ def _history(ctx: ApiContext, item: str) -> dict[str, Any]:
 
 def items_router() -> APIRouter:
     """The item routes."""
-    from provenance.bundle import build_bundle
     from provenance.verifier import Bundle
 
     router = APIRouter(prefix="/v1/items", tags=["items"], responses=ERROR_RESPONSES)
@@ -62,9 +61,7 @@ def items_router() -> APIRouter:
         """What the item is and its state now (grade, flags, number of recorded owners and
         since when, never who), with its history re-verified on this request and whether
         the newest event is covered by an anchored checkpoint."""
-        return await call.json(
-            ItemOut, lambda: item_status(call.ctx.engine, item, memo=call.ctx.memo)
-        )
+        return await call.raw(lambda: item_status_json(call.ctx.engine, item, memo=call.ctx.memo))
 
     @router.get("/{item}/history", response_model=HistoryOut, summary="Every signed event")
     async def item_history(item: ItemId, call: Call) -> Response:
@@ -77,6 +74,6 @@ def items_router() -> APIRouter:
         """The item's proof bundle: its events, the key events behind every signer, inclusion
         proofs into one signed checkpoint, and that checkpoint's anchor. Check it with
         ``provenance verify`` or ``POST /v1/verify``, with no access to this server."""
-        return await call.json(Bundle, lambda: build_bundle(call.ctx.engine, item))
+        return await call.raw(lambda: item_bundle_json(call.ctx.engine, item, memo=call.ctx.memo))
 
     return router

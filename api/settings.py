@@ -14,7 +14,9 @@ class ApiSettings(BaseSettings):
 
     ``verify_rpc_url`` (with ``verify_chain_id``) lets ``POST /v1/verify`` read the anchor on
     chain; without it that check is reported as not checked. ``status_cache`` bounds the
-    per-process memo of item verification results (entries; 0 turns it off).
+    per-process memo of item verification results and bundles (entries; 0 turns it off).
+    ``log_flush_seconds`` is how long a partner request may wait in memory before it is
+    written to the request log (see :mod:`api.bookkeeping`).
     """
 
     model_config = SettingsConfigDict(env_prefix="PROVENANCE_API_", extra="ignore")
@@ -27,3 +29,5 @@ class ApiSettings(BaseSettings):
     #: Threads doing database and verification work at once, per worker process.
     threads: int = Field(default=2, ge=1, le=64)
     docs: bool = True
+    #: How often each worker appends its buffered partner request log (seconds).
+    log_flush_seconds: float = Field(default=0.2, gt=0, le=60)

@@ -1,4 +1,5 @@
-"""An item's summary and verification status, as ``GET /v1/items/{item}`` serves it.
+"""An item's summary and verification status, as ``GET /v1/items/{item}`` serves it, and the
+memoised proof bundle of ``GET /v1/items/{item}/bundle``.
 
 The verification re-runs, on the stored rows, the checks the audit runs
 (:class:`provenance.audit.ChainChecker`: canonical text, hashes, chain links, payloads,
@@ -8,30 +9,32 @@ by the log key, and the item's newest event inside it must have an inclusion pro
 root. One proof suffices because every event links to the one before it by hash.
 
 **The memo (per process).** Verifying fifty signatures costs milliseconds; answering the same
-question again for the same bytes need not. :class:`StatusMemo` keeps recent results keyed by
-a SHA-256 over what the result depends on: every stored column of the item's rows and of the
-key-chain rows before them (text, hash, signature), the anchored checkpoint and anchor row,
-and the log identity. Those are read on every request, so a changed or tampered event, key
-event, checkpoint or anchor is a different key and is verified afresh. Not re-read on a hit:
-the Merkle nodes of the one inclusion proof (``log_nodes`` is append-only under triggers, and
-``provenance audit`` recomputes every node). With the memo off
+question again for the same bytes need not. :class:`StatusMemo` keeps recent answers (the
+serialised JSON) together with everything they were computed from: every stored column of
+the item's rows and of the key-chain rows before them (text, hash, signature), the anchored
+checkpoint and anchor row, the newest checkpoint, and the log identity. Those are read on
+every request (two queries) and compared with what the answer was computed from, so a
+changed or tampered event, key event, checkpoint or anchor is verified afresh. Not re-read
+on a hit: the Merkle nodes of the inclusion proofs (``log_nodes`` is append-only under
+triggers, and ``provenance audit`` recomputes every node). With the memo off
 (``PROVENANCE_API_STATUS_CACHE=0``) every request verifies from scratch, nodes included.
+Bundles share the memo and its bounds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select, true, union_all
+from sqlalchemy import Engine, select
 
 from provenance import merkle
 from provenance.audit import ChainChecker, Row, build_keyring
+from provenance.bundle import build_bundle
 from provenance.checkpoint import verify_checkpoint
 from provenance.errors import (
     AuthorizationError,
@@ -47,165 +50,192 @@ from provenance.events import KEY_CHAIN, Event, SignedEvent
 from provenance.itemid import parse_item_id
 from provenance.log import event_leaf_hash, inclusion_proof
 from provenance.state import summarise
-from provenance.storage.tables import anchors, checkpoints, deployments, events, log_head, store
+from provenance.storage.tables import log_head
+from provenance.verifier import Bundle
 
-__all__ = ["StatusMemo", "item_status"]
+from .models import ItemOut
 
-_LIVE = ("anchored", "final")
+__all__ = ["StatusMemo", "item_bundle_json", "item_status", "item_status_json"]
+
 _EVENT_CHECKS = ("hashes", "chain", "signatures", "keys")
-_COLUMNS = (
-    events.c.log_index,
-    events.c.item,
-    events.c.seq,
-    events.c.type,
-    events.c.signer,
-    events.c.hash,
-    events.c.body,
-    events.c.signature,
+#: Entries larger than this share of the memo's byte budget are not kept.
+_LARGEST_SHARE = 8
+
+# Written as SQL and run on the driver's own cursor: this read serves every request, and
+# SQLAlchemy's statement and row handling cost more than SQLite takes to answer it. Only
+# placeholders ({m}) are interpolated; every value is a bound parameter. The item's rows and
+# the key-chain rows logged before its newest event come back in one query.
+_ROWS_SQL = (
+    "SELECT log_index, item, seq, type, signer, hash, body, signature FROM events "
+    "WHERE item = {m} UNION ALL "
+    "SELECT log_index, item, seq, type, signer, hash, body, signature FROM events "
+    "WHERE item = {m} AND log_index < (SELECT max(log_index) FROM events WHERE item = {m})"
+)
+# The log identity, the newest checkpoint with a live anchor (lasting chains first, as
+# bundles choose it) and the newest checkpoint of all (bundles fall back to it), in one row.
+_META_SQL = (
+    "SELECT s.origin, s.log_public_key, a.size, a.root, a.note, a.tx_hash, a.state, "
+    "a.block_number, a.chain_id, a.address, a.ephemeral, "
+    "(SELECT max(size) FROM checkpoints) AS newest_checkpoint "
+    "FROM store s LEFT JOIN ("
+    "SELECT c.size, c.root, c.note, an.tx_hash, an.state, an.block_number, d.chain_id, "
+    "d.address, d.ephemeral FROM checkpoints c "
+    "JOIN anchors an ON an.tree_size = c.size AND an.root = c.root "
+    "JOIN deployments d ON d.id = an.deployment_id "
+    "WHERE an.state IN ('anchored', 'final') AND d.vanished_at IS NULL "
+    "ORDER BY d.ephemeral, c.size DESC LIMIT 1) a ON 1 = 1"
 )
 
-# Built once: constructing a statement costs more than SQLite takes to run it. The item's rows
-# and the key-chain rows logged before its newest event come back in one query.
-_NEWEST = (
-    select(func.max(events.c.log_index)).where(events.c.item == bindparam("item")).scalar_subquery()
-)
-_ROWS = union_all(
-    select(*_COLUMNS).where(events.c.item == bindparam("item")),
-    select(*_COLUMNS).where(events.c.item == KEY_CHAIN, events.c.log_index < _NEWEST),
-)
-# The newest checkpoint with a live anchor, lasting chains first (as bundles choose it).
-_ANCHORED = (
-    select(
-        checkpoints.c.size,
-        checkpoints.c.root,
-        checkpoints.c.note,
-        anchors.c.tx_hash,
-        anchors.c.state,
-        anchors.c.block_number,
-        deployments.c.chain_id,
-        deployments.c.address,
-        deployments.c.ephemeral,
-    )
-    .select_from(
-        checkpoints.join(
-            anchors,
-            and_(
-                anchors.c.tree_size == checkpoints.c.size,
-                anchors.c.root == checkpoints.c.root,
-            ),
-        ).join(deployments, deployments.c.id == anchors.c.deployment_id)
-    )
-    .where(anchors.c.state.in_(_LIVE), deployments.c.vanished_at.is_(None))
-    .order_by(deployments.c.ephemeral, checkpoints.c.size.desc())
-    .limit(1)
-)
-# The log identity and the anchored checkpoint (if any) in one row.
-_ANCHORED_Q = _ANCHORED.subquery()
-_META = select(store.c.origin, store.c.log_public_key, *_ANCHORED_Q.c).select_from(
-    store.outerjoin(_ANCHORED_Q, true())
-)
+
+class _Anchored(NamedTuple):
+    size: int
+    root: str
+    note: str
+    tx_hash: str
+    state: str
+    block_number: int | None
+    chain_id: int
+    address: str
+    ephemeral: bool
 
 
 class StatusMemo:
-    """A bounded, thread-safe LRU of verification results (see the module docstring)."""
+    """A bounded, thread-safe LRU of serialised answers (see the module docstring), bounded
+    both in entries and in bytes.
 
-    def __init__(self, size: int) -> None:
+    An entry is kept with the exact stored values it was computed from, and served only to a
+    request that read the very same values: a comparison of the rows, not of a digest of
+    them, which is both exact and cheaper than hashing them.
+    """
+
+    def __init__(self, size: int, *, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.size = size
-        self._data: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._bytes = 0
+        self._data: OrderedDict[tuple[str, str], tuple[object, bytes, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: bytes) -> dict[str, Any] | None:
-        """The stored result for ``key``, if any."""
+    def get(self, key: tuple[str, str], source: object) -> bytes | None:
+        """The answer stored under ``key`` if it was computed from values equal to
+        ``source``."""
         with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
+            entry = self._data.get(key)
+            if entry is None or entry[0] != source:
+                return None
+            self._data.move_to_end(key)
+            return entry[1]
 
-    def put(self, key: bytes, value: dict[str, Any]) -> None:
-        """Remember ``value`` (dropping the least recently used beyond the bound)."""
-        if self.size <= 0:
+    def put(self, key: tuple[str, str], source: object, value: bytes, *, weight: int) -> None:
+        """Remember ``value``, computed from ``source`` (about ``weight`` bytes), dropping
+        the least recently used entries beyond the bounds."""
+        cost = len(value) + weight
+        if self.size <= 0 or cost > self.max_bytes // _LARGEST_SHARE:
             return
         with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            old = self._data.pop(key, None)
+            self._bytes += cost - (old[2] if old is not None else 0)
+            self._data[key] = (source, value, cost)
+            while len(self._data) > self.size or self._bytes > self.max_bytes:
+                _key, (_source, _value, dropped) = self._data.popitem(last=False)
+                self._bytes -= dropped
 
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """Every stored value the item's status depends on, read in one connection (rows as the
-    driver returned them: they become :class:`Row` only when the memo misses)."""
+    """Every stored value the item's status and bundle depend on, read in one connection (as
+    the driver returned them: they become :class:`Row` only when the memo misses)."""
 
     item: str
-    raw_rows: list[Any]
-    raw_key_rows: list[Any]
-    anchored: Any
-    origin: str | None
-    log_public_key: str | None
-
-    def fingerprint(self) -> bytes:
-        digest = hashlib.sha256(b"provenance/api/item-status/v1\0")
-        for r in (*self.raw_rows, *self.raw_key_rows):
-            # Every column. Canonical JSON escapes control characters, so \x1f never occurs
-            # inside a field; the signature's length is included before its bytes.
-            log_index, item, seq, type_, signer, hash_, body, signature = r
-            signature = bytes(signature)
-            fields = (str(log_index), item, str(seq), type_, signer, hash_, str(len(signature)))
-            digest.update(("\x1f".join(fields) + "\x1f" + body + "\x1e").encode())
-            digest.update(signature)
-        digest.update(repr((tuple(self.anchored or ()), self.origin, self.log_public_key)).encode())
-        return digest.digest()
+    #: The item's rows, then the key-chain rows, each in chain order.
+    raw: list[tuple[Any, ...]]
+    #: The row of ``_META_SQL`` as read (empty if the store has no identity yet).
+    meta: tuple[Any, ...]
 
     @cached_property
     def rows(self) -> list[Row]:
-        return [_row(r) for r in self.raw_rows]
+        return [_row(r) for r in self.raw if r[1] != KEY_CHAIN]
 
     @cached_property
     def key_rows(self) -> list[Row]:
-        return [_row(r) for r in self.raw_key_rows]
+        return [_row(r) for r in self.raw if r[1] == KEY_CHAIN]
+
+    @property
+    def origin(self) -> str | None:
+        return self.meta[0] if self.meta else None
+
+    @property
+    def log_public_key(self) -> str | None:
+        return self.meta[1] if self.meta else None
+
+    @property
+    def anchored(self) -> _Anchored | None:
+        if not self.meta or self.meta[2] is None:
+            return None
+        return _Anchored(*self.meta[2:11])
+
+    @property
+    def source(self) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+        """Everything read, for the memo to compare."""
+        return (self.raw, self.meta)
+
+    @property
+    def weight(self) -> int:
+        """Roughly how many bytes the rows take in memory."""
+        return sum(len(r[6]) + 400 for r in self.raw)
 
 
-def item_status(engine: Engine, item: str, *, memo: StatusMemo) -> dict[str, Any]:
-    """The JSON-ready summary and verification of ``item`` (:class:`NotFoundError` if the
-    ledger has no such item, :class:`~provenance.errors.InputError` for a malformed id)."""
+def item_status(engine: Engine, item: str) -> dict[str, Any]:
+    """The JSON-ready summary and verification of ``item``, verified afresh
+    (:class:`NotFoundError` if the ledger has no such item,
+    :class:`~provenance.errors.InputError` for a malformed id)."""
+    return _compute(engine, _read(engine, item))
+
+
+def item_status_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
+    """:func:`item_status` as the API serves it (``ItemOut`` JSON), from ``memo`` when every
+    value it depends on is unchanged."""
+    snap = _read(engine, item)
+    body = memo.get(("status", snap.item), snap.source)
+    if body is None:
+        body = ItemOut.model_validate(_compute(engine, snap)).model_dump_json().encode()
+        memo.put(("status", snap.item), snap.source, body, weight=snap.weight)
+    return body
+
+
+def item_bundle_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
+    """The item's proof bundle as the API serves it, from ``memo`` when every value it is
+    built from is unchanged (a memoised bundle keeps the ``created_at`` of when it was made)."""
+    snap = _read(engine, item)
+    body = memo.get(("bundle", snap.item), snap.source)
+    if body is None:
+        body = Bundle.model_validate(build_bundle(engine, item)).model_dump_json().encode()
+        memo.put(("bundle", snap.item), snap.source, body, weight=snap.weight)
+    return body
+
+
+def _read(engine: Engine, item: str) -> _Snapshot:
     item_id = parse_item_id(item)
     with engine.connect() as conn:
-        snap = _snapshot(conn, item_id)
-    key = snap.fingerprint()
-    cached = memo.get(key)
-    if cached is not None:
-        return cached
-    result = _compute(engine, snap)
-    memo.put(key, result)
-    return result
-
-
-def _snapshot(conn: Connection, item: str) -> _Snapshot:
-    rows: list[Any] = []
-    key_rows: list[Any] = []
-    for r in conn.execute(_ROWS, {"item": item}):
-        (key_rows if r.item == KEY_CHAIN else rows).append(r)
-    if not rows:
-        raise NotFoundError(f"no item {item} in this ledger")
-    rows.sort(key=lambda r: r.seq)
-    key_rows.sort(key=lambda r: r.seq)
-    meta = conn.execute(_META).first()
-    return _Snapshot(
-        item=item,
-        raw_rows=rows,
-        raw_key_rows=key_rows,
-        anchored=None if meta is None or meta.size is None else meta,
-        origin=meta.origin if meta else None,
-        log_public_key=meta.log_public_key if meta else None,
-    )
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            cursor.execute(_ROWS_SQL.format(m=mark), (item_id, KEY_CHAIN, item_id))
+            fetched = cursor.fetchall()
+            cursor.execute(_META_SQL)
+            meta = cursor.fetchone()
+        finally:
+            cursor.close()
+    if not any(r[1] != KEY_CHAIN for r in fetched):
+        raise NotFoundError(f"no item {item_id} in this ledger")
+    # Item rows first, then key rows, each by seq (the index usually returns them so already).
+    fetched.sort(key=lambda r: (r[1] == KEY_CHAIN, r[2]))
+    return _Snapshot(item_id, fetched, () if meta is None else tuple(meta))
 
 
 def _row(r: Any) -> Row:
-    return Row(
-        int(r.log_index), r.item, int(r.seq), r.type, r.signer, r.hash, r.body, bytes(r.signature)
-    )
+    return Row(int(r[0]), r[1], int(r[2]), r[3], r[4], r[5], r[6], bytes(r[7]))
 
 
 def _category(exc: VerificationError) -> str:

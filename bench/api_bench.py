@@ -228,7 +228,7 @@ def _prepare(url: str, keys: dict[str, Any]) -> tuple[str, str]:
 
 def _offline(url: str, featured: str, small: str) -> dict[str, Any]:
     """In-process timings: the summary without the memo, and verify_bundle on 20 events."""
-    from provenance_api.status import StatusMemo, item_status
+    from provenance_api.status import item_status
 
     from provenance.bundle import build_bundle
     from provenance.storage import make_engine
@@ -239,7 +239,7 @@ def _offline(url: str, featured: str, small: str) -> dict[str, Any]:
         fresh = []
         for _ in range(30):
             t = time.perf_counter()
-            item_status(engine, featured, memo=StatusMemo(0))
+            item_status(engine, featured)
             fresh.append((time.perf_counter() - t) * 1000)
         bundle = build_bundle(engine, small)
     finally:

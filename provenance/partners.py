@@ -7,11 +7,15 @@ name (never served by the API), scopes and a rate limit in requests per minute.
 
 The rate limit is a fixed one-minute window per key, kept in the database (``partner_rate``)
 and advanced by a single upsert, so every API worker on the same database enforces one limit.
-A request costs one indexed read before the work (:func:`admit`: the key, its scopes and its
-current window) and one short write transaction after it (:func:`settle`: the upsert that
-counts it and the insert that logs it). On PostgreSQL that transaction commits
-asynchronously (``synchronous_commit = off``): a server crash may lose the last fraction of a
-second of counters and log rows, never corrupt them.
+:func:`admit` (one indexed read: the key, its scopes and its current window) and
+:func:`settle` (one short write transaction: the upsert that counts a request and the insert
+that logs it) are the exact, one-request-at-a-time form. The API amortises both: it takes
+requests from the window a few at a time with :func:`lease` (the same upsert, adding several
+at once; the requests granted to all processes never exceed the limit) and appends its
+request log in batches (:func:`record_requests`); see :mod:`provenance_api.bookkeeping`.
+On PostgreSQL these transactions commit asynchronously (``synchronous_commit = off``): a
+server crash may lose the last fraction of a second of counters and log rows, never corrupt
+them.
 """
 
 from __future__ import annotations
@@ -41,15 +45,19 @@ __all__ = [
     "DEFAULT_RATE_LIMIT",
     "WINDOW_SECONDS",
     "Admission",
+    "Lease",
     "Partner",
+    "RequestRecord",
     "Scope",
     "Settlement",
     "Verdict",
     "add_partner",
     "admit",
     "hash_key",
+    "lease",
     "list_partners",
     "parse_scopes",
+    "record_requests",
     "revoke_partner",
     "settle",
 ]
@@ -214,12 +222,21 @@ def revoke_partner(engine: Engine, partner_id: str) -> Partner:
     return replace(_partner(row), revoked_at=at)
 
 
-def admit(engine: Engine, key: str | None, *, scope: Scope, now: float | None = None) -> Admission:
+def admit(
+    engine: Engine,
+    key: str | None,
+    *,
+    scope: Scope,
+    now: float | None = None,
+    check_limit: bool = True,
+) -> Admission:
     """Who presents ``key``, and whether the request may go ahead: one indexed read.
 
     The request is not counted here: :func:`settle` counts and logs it once it is answered,
     and has the last word on the limit (requests that raced past this check are refused
-    there). A window already full is refused here, before any work is done.
+    there). A window already full is refused here, before any work is done. With
+    ``check_limit=False`` only the key, its state and its scope are checked (the API counts
+    with :func:`lease` instead, whose leased requests the stored count already holds).
     """
     if key is None or not _KEY_RE.match(key):
         return Admission(Verdict.UNKNOWN)
@@ -234,7 +251,7 @@ def admit(engine: Engine, key: str | None, *, scope: Scope, now: float | None = 
     if scope not in partner.scopes:
         return Admission(Verdict.SCOPE, partner)
     current = row.window_start is not None and row.window_start >= _window(moment)
-    if current and row.used >= partner.rate_limit:
+    if check_limit and current and row.used >= partner.rate_limit:
         retry = _retry(int(row.window_start), moment)
         return Admission(Verdict.LIMITED, partner, retry_after=retry)
     return Admission(Verdict.OK, partner)
@@ -273,21 +290,75 @@ def settle(
     with _serialised(engine), write_transaction(engine) as conn:
         _relaxed_commit(conn)
         if partner.active:
-            params = {"partner_id": partner.id, "window": _window(moment)}
+            params = {"partner_id": partner.id, "window": _window(moment), "want": 1}
             used, start = conn.execute(_upsert(conn.dialect.name), params).one()
             if used > partner.rate_limit:
                 outcome = Settlement(_TOO_MANY, _retry(int(start), moment))
         conn.execute(
-            _LOG,
-            {
-                "partner_id": partner.id,
-                "method": method[:8],
-                "path": _printable(path)[:_PATH_MAX],
-                "status": outcome.status,
-                "at": utc_now(),
-            },
+            _LOG, _log_row(RequestRecord(partner.id, method, path, outcome.status, utc_now()))
         )
     return outcome
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Requests granted to one process in one window by :func:`lease`."""
+
+    window_start: int
+    granted: int
+    #: Seconds until the window ends (for ``Retry-After`` when nothing was granted).
+    retry_after: int
+
+
+def lease(engine: Engine, partner: Partner, *, want: int, now: float | None = None) -> Lease:
+    """Take up to ``want`` requests from the partner's current window for this process.
+
+    One upsert adds ``want`` to the shared count, atomically across processes, and the grant
+    is what fits under the limit: so the requests granted to all processes together never
+    exceed the limit. Requests a process leased but did not use are lost to the window (at
+    most ``want`` per process; the API leases about 1 % of the limit at a time, and one
+    request at a time for limits under 200, which is then exact).
+    """
+    if want < 1:
+        raise InputError("a lease must ask for at least one request")
+    moment = time.time() if now is None else now
+    with _serialised(engine), write_transaction(engine) as conn:
+        _relaxed_commit(conn)
+        params = {"partner_id": partner.id, "window": _window(moment), "want": want}
+        used, start = conn.execute(_upsert(conn.dialect.name), params).one()
+    granted = max(0, min(want, partner.rate_limit - (int(used) - want)))
+    return Lease(int(start), granted, _retry(int(start), moment))
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One partner request for the log (nothing about the client)."""
+
+    partner_id: str
+    method: str
+    path: str
+    status: int
+    at: str
+
+
+def record_requests(engine: Engine, records: Iterable[RequestRecord]) -> int:
+    """Append request-log rows in one transaction; return how many."""
+    rows = [_log_row(r) for r in records]
+    if rows:
+        with _serialised(engine), write_transaction(engine) as conn:
+            _relaxed_commit(conn)
+            conn.execute(_LOG, rows)
+    return len(rows)
+
+
+def _log_row(record: RequestRecord) -> dict[str, Any]:
+    return {
+        "partner_id": record.partner_id,
+        "method": record.method[:8],
+        "path": _printable(record.path)[:_PATH_MAX],
+        "status": record.status,
+        "at": record.at,
+    }
 
 
 def _printable(path: str) -> str:
@@ -310,14 +381,18 @@ def _upsert(dialect_name: str) -> Any:
     if dialect_name not in _UPSERTS:
         dialect = postgresql if dialect_name == "postgresql" else sqlite
         stmt = dialect.insert(partner_rate).values(
-            partner_id=bindparam("partner_id"), window_start=bindparam("window"), used=1
+            partner_id=bindparam("partner_id"),
+            window_start=bindparam("window"),
+            used=bindparam("want"),
         )
         same = partner_rate.c.window_start >= stmt.excluded.window_start
         # Every SET expression sees the old row, so both CASEs test the stored window.
         _UPSERTS[dialect_name] = stmt.on_conflict_do_update(
             index_elements=[partner_rate.c.partner_id],
             set_={
-                "used": case((same, partner_rate.c.used + 1), else_=1),
+                "used": case(
+                    (same, partner_rate.c.used + stmt.excluded.used), else_=stmt.excluded.used
+                ),
                 "window_start": case(
                     (same, partner_rate.c.window_start), else_=stmt.excluded.window_start
                 ),
