@@ -50,6 +50,7 @@ from provenance.events import KEY_CHAIN, Event, SignedEvent
 from provenance.itemid import parse_item_id
 from provenance.log import event_leaf_hash, inclusion_proof
 from provenance.state import summarise
+from provenance.storage.engine import driver_query
 from provenance.storage.tables import log_head
 from provenance.verifier import Bundle
 
@@ -61,10 +62,8 @@ _EVENT_CHECKS = ("hashes", "chain", "signatures", "keys")
 #: Entries larger than this share of the memo's byte budget are not kept.
 _LARGEST_SHARE = 8
 
-# Written as SQL and run on the driver's own cursor: this read serves every request, and
-# SQLAlchemy's statement and row handling cost more than SQLite takes to answer it. Only
-# placeholders ({m}) are interpolated; every value is a bound parameter. The item's rows and
-# the key-chain rows logged before its newest event come back in one query.
+# Run with driver_query: these reads serve every request. The item's rows and the key-chain
+# rows logged before its newest event come back in one query.
 _ROWS_SQL = (
     "SELECT log_index, item, seq, type, signer, hash, body, signature FROM events "
     "WHERE item = {m} UNION ALL "
@@ -216,22 +215,13 @@ def item_bundle_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
 def _read(engine: Engine, item: str) -> _Snapshot:
     item_id = parse_item_id(item)
     with engine.connect() as conn:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        cursor = driver.cursor()
-        try:
-            cursor.execute(_ROWS_SQL.format(m=mark), (item_id, KEY_CHAIN, item_id))
-            fetched = cursor.fetchall()
-            cursor.execute(_META_SQL)
-            meta = cursor.fetchone()
-        finally:
-            cursor.close()
+        fetched = driver_query(conn, _ROWS_SQL, (item_id, KEY_CHAIN, item_id))
+        meta = driver_query(conn, _META_SQL)
     if not any(r[1] != KEY_CHAIN for r in fetched):
         raise NotFoundError(f"no item {item_id} in this ledger")
     # Item rows first, then key rows, each by seq (the index usually returns them so already).
     fetched.sort(key=lambda r: (r[1] == KEY_CHAIN, r[2]))
-    return _Snapshot(item_id, fetched, () if meta is None else tuple(meta))
+    return _Snapshot(item_id, fetched, tuple(meta[0]) if meta else ())
 
 
 def _row(r: Any) -> Row:

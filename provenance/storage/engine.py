@@ -8,7 +8,7 @@ then race to write. PostgreSQL needs none of this: writers lock the ``log_head``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from ..errors import ConfigurationError, InputError
 
-__all__ = ["is_sqlite", "make_engine", "sqlite_path", "write_transaction"]
+__all__ = ["driver_query", "is_sqlite", "make_engine", "sqlite_path", "write_transaction"]
 
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -72,6 +72,30 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                 yield conn
     except OperationalError as exc:
         raise ConfigurationError(f"database error: {_first_line(exc)}") from exc
+
+
+def driver_query(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run one read on the database driver's own cursor; ``{m}`` in ``sql`` marks each
+    placeholder (``?`` for SQLite, ``%s`` for psycopg).
+
+    For the few reads behind every API request, where SQLAlchemy's statement and row handling
+    cost more than SQLite takes to answer. Callers interpolate nothing but the placeholder
+    marks: every value is a bound parameter. Driver errors become
+    :class:`~provenance.errors.ConfigurationError`, as SQLAlchemy's do in
+    :func:`write_transaction`.
+    """
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise ConfigurationError("database error: the connection is closed")
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql.format(m=mark), tuple(params))
+        return list(cursor.fetchall())
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise ConfigurationError(f"database error: {_first_line(exc)}") from exc
+    finally:
+        cursor.close()
 
 
 def _configure_sqlite(engine: Engine) -> None:
