@@ -265,10 +265,9 @@ def admit(
         return Admission(Verdict.REVOKED, partner)
     if scope not in partner.scopes:
         return Admission(Verdict.SCOPE, partner)
-    start, used = row.window_start, row.used
-    if check_limit and start is not None and used is not None and start >= _window(moment):
-        if used >= partner.rate_limit:
-            return Admission(Verdict.LIMITED, partner, retry_after=_retry(int(start), moment))
+    start, used = row.window_start or 0, row.used or 0  # no window row yet: nothing used
+    if check_limit and start >= _window(moment) and used >= partner.rate_limit:
+        return Admission(Verdict.LIMITED, partner, retry_after=_retry(start, moment))
     return Admission(Verdict.OK, partner)
 
 
