@@ -28,11 +28,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Engine, select
 
 from provenance import merkle
+from provenance.anchored import AnchoredCheckpoint, anchored_checkpoint
 from provenance.audit import ChainChecker, Row, build_keyring
 from provenance.bundle import build_bundle
 from provenance.checkpoint import verify_checkpoint
@@ -70,32 +71,10 @@ _ROWS_SQL = (
     "SELECT log_index, item, seq, type, signer, hash, body, signature FROM events "
     "WHERE item = {m} AND log_index < (SELECT max(log_index) FROM events WHERE item = {m})"
 )
-# The log identity, the newest checkpoint with a live anchor (lasting chains first, as
-# bundles choose it) and the newest checkpoint of all (bundles fall back to it), in one row.
-_META_SQL = (
-    "SELECT s.origin, s.log_public_key, a.size, a.root, a.note, a.tx_hash, a.state, "
-    "a.block_number, a.chain_id, a.address, a.ephemeral, "
-    "(SELECT max(size) FROM checkpoints) AS newest_checkpoint "
-    "FROM store s LEFT JOIN ("
-    "SELECT c.size, c.root, c.note, an.tx_hash, an.state, an.block_number, d.chain_id, "
-    "d.address, d.ephemeral FROM checkpoints c "
-    "JOIN anchors an ON an.tree_size = c.size AND an.root = c.root "
-    "JOIN deployments d ON d.id = an.deployment_id "
-    "WHERE an.state IN ('anchored', 'final') AND d.vanished_at IS NULL "
-    "ORDER BY d.ephemeral, c.size DESC LIMIT 1) a ON 1 = 1"
+# The log identity and the newest checkpoint (bundles fall back to it when none is anchored).
+_IDENTITY_SQL = (
+    "SELECT origin, log_public_key, (SELECT max(size) FROM checkpoints) AS newest FROM store"
 )
-
-
-class _Anchored(NamedTuple):
-    size: int
-    root: str
-    note: str
-    tx_hash: str
-    state: str
-    block_number: int | None
-    chain_id: int
-    address: str
-    ephemeral: bool
 
 
 class StatusMemo:
@@ -147,8 +126,10 @@ class _Snapshot:
     item: str
     #: The item's rows, then the key-chain rows, each in chain order.
     raw: list[tuple[Any, ...]]
-    #: The row of ``_META_SQL`` as read (empty if the store has no identity yet).
-    meta: tuple[Any, ...]
+    #: The row of ``_IDENTITY_SQL`` as read (empty if the store has no identity yet).
+    identity: tuple[Any, ...]
+    #: The checkpoint the item is proved against (:mod:`provenance.anchored`).
+    anchored: AnchoredCheckpoint | None
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -160,22 +141,16 @@ class _Snapshot:
 
     @property
     def origin(self) -> str | None:
-        return self.meta[0] if self.meta else None
+        return self.identity[0] if self.identity else None
 
     @property
     def log_public_key(self) -> str | None:
-        return self.meta[1] if self.meta else None
+        return self.identity[1] if self.identity else None
 
     @property
-    def anchored(self) -> _Anchored | None:
-        if not self.meta or self.meta[2] is None:
-            return None
-        return _Anchored(*self.meta[2:11])
-
-    @property
-    def source(self) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    def source(self) -> tuple[object, ...]:
         """Everything read, for the memo to compare."""
-        return (self.raw, self.meta)
+        return (self.raw, self.identity, self.anchored)
 
     @property
     def weight(self) -> int:
@@ -216,12 +191,13 @@ def _read(engine: Engine, item: str) -> _Snapshot:
     item_id = parse_item_id(item)
     with engine.connect() as conn:
         fetched = driver_query(conn, _ROWS_SQL, (item_id, KEY_CHAIN, item_id))
-        meta = driver_query(conn, _META_SQL)
+        identity = driver_query(conn, _IDENTITY_SQL)
+        anchored = anchored_checkpoint(conn)
     if not any(r[1] != KEY_CHAIN for r in fetched):
         raise NotFoundError(f"no item {item_id} in this ledger")
     # Item rows first, then key rows, each by seq (the index usually returns them so already).
     fetched.sort(key=lambda r: (r[1] == KEY_CHAIN, r[2]))
-    return _Snapshot(item_id, fetched, tuple(meta[0]) if meta else ())
+    return _Snapshot(item_id, fetched, tuple(identity[0]) if identity else (), anchored)
 
 
 def _row(r: Any) -> Row:
@@ -298,16 +274,16 @@ def _log_checks(engine: Engine, snap: _Snapshot) -> tuple[list[dict[str, Any]], 
             "events_pending": len(snap.rows),
             "anchor": None,
         }
-    size = int(a.size)
+    size = a.size
     covered = [r for r in snap.rows if r.log_index < size]
     anchor = {
-        "chain_id": int(a.chain_id),
+        "chain_id": a.chain_id,
         "contract": a.address,
         "tx_hash": a.tx_hash,
-        "block_number": None if a.block_number is None else int(a.block_number),
+        "block_number": a.block_number,
         "tree_size": size,
         "state": a.state,
-        "ephemeral": bool(a.ephemeral),
+        "ephemeral": a.ephemeral,
     }
     checks = []
     included = False

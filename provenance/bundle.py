@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Engine, select
 
+from .anchored import anchored_checkpoint
 from .checkpoint import verifier_key
 from .errors import NotFoundError
 from .events import KEY_CHAIN, utc_now
 from .itemid import parse_item_id
 from .log import inclusion_proofs
-from .storage.tables import anchors, checkpoints, deployments, events, log_head, store
+from .storage.tables import checkpoints, events, log_head, store
 
 __all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "MAX_EVENTS", "build_bundle"]
 
@@ -33,8 +34,6 @@ BUNDLE_VERSION = 1
 MAX_BUNDLE_BYTES = 8 * 1024 * 1024
 #: The most events (item or key chain) one bundle may carry.
 MAX_EVENTS = 10_000
-
-_LIVE = ("anchored", "final")
 
 
 def _row_json(r: Any) -> dict[str, Any]:
@@ -48,35 +47,6 @@ def _row_json(r: Any) -> dict[str, Any]:
         "body": r.body,
         "signature": bytes(r.signature).hex(),
     }
-
-
-def _anchored_checkpoint(conn: Connection) -> Any:
-    """The newest checkpoint with a live anchor (a lasting chain preferred), with the anchor."""
-    return conn.execute(
-        select(
-            checkpoints.c.size,
-            checkpoints.c.root,
-            checkpoints.c.note,
-            anchors.c.tx_hash.label("anchor_tx"),
-            anchors.c.block_number.label("anchor_block"),
-            anchors.c.state.label("anchor_state"),
-            deployments.c.chain_id,
-            deployments.c.address,
-            deployments.c.ephemeral,
-        )
-        .select_from(
-            checkpoints.join(
-                anchors,
-                and_(
-                    anchors.c.tree_size == checkpoints.c.size,
-                    anchors.c.root == checkpoints.c.root,
-                ),
-            ).join(deployments, deployments.c.id == anchors.c.deployment_id)
-        )
-        .where(anchors.c.state.in_(_LIVE), deployments.c.vanished_at.is_(None))
-        .order_by(deployments.c.ephemeral, checkpoints.c.size.desc())
-        .limit(1)
-    ).first()
 
 
 def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
@@ -97,17 +67,17 @@ def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
         identity = conn.execute(select(store.c.origin, store.c.log_public_key)).first()
         tree_size = int(conn.execute(select(log_head.c.size)).scalar_one())
 
-        cp_row = _anchored_checkpoint(conn)
+        cp_row: Any = anchored_checkpoint(conn)
         anchor: dict[str, Any] | None = None
         if cp_row is not None:
             anchor = {
-                "chain_id": int(cp_row.chain_id),
+                "chain_id": cp_row.chain_id,
                 "contract": cp_row.address,
-                "tx_hash": cp_row.anchor_tx,
-                "block_number": int(cp_row.anchor_block),
-                "tree_size": int(cp_row.size),
-                "state": cp_row.anchor_state,
-                "ephemeral": bool(cp_row.ephemeral),
+                "tx_hash": cp_row.tx_hash,
+                "block_number": cp_row.block_number,
+                "tree_size": cp_row.size,
+                "state": cp_row.state,
+                "ephemeral": cp_row.ephemeral,
             }
         else:
             cp_row = conn.execute(

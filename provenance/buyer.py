@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, select
 
 from . import merkle
+from .anchored import AnchoredCheckpoint, anchored_checkpoint
 from .audit import Row, build_keyring, check_rows
 from .checkpoint import verify_checkpoint
 from .errors import NotFoundError, SignatureError, VerificationError
@@ -32,7 +33,7 @@ from .events import KEY_CHAIN, SignedEvent
 from .itemid import parse_item_id
 from .log import event_leaf_hash, inclusion_proof
 from .state import ItemSummary, summarise
-from .storage.tables import anchors, checkpoints, deployments, events, log_head, store
+from .storage.tables import events, log_head, store
 from .tags import Verdict, tag_verdict
 
 __all__ = ["CheckLine", "ItemView", "item_view"]
@@ -98,33 +99,9 @@ def _as_row(r: Any) -> Row:
     )
 
 
-def _anchored(engine: Engine) -> Any:
+def _anchored(engine: Engine) -> AnchoredCheckpoint | None:
     with engine.connect() as conn:
-        return conn.execute(
-            select(
-                checkpoints.c.size,
-                checkpoints.c.root,
-                checkpoints.c.note,
-                anchors.c.tx_hash,
-                anchors.c.state,
-                anchors.c.block_number,
-                deployments.c.chain_id,
-                deployments.c.address,
-                deployments.c.ephemeral,
-            )
-            .select_from(
-                checkpoints.join(
-                    anchors,
-                    and_(
-                        anchors.c.tree_size == checkpoints.c.size,
-                        anchors.c.root == checkpoints.c.root,
-                    ),
-                ).join(deployments, deployments.c.id == anchors.c.deployment_id)
-            )
-            .where(anchors.c.state.in_(("anchored", "final")), deployments.c.vanished_at.is_(None))
-            .order_by(deployments.c.ephemeral, checkpoints.c.size.desc())
-            .limit(1)
-        ).first()
+        return anchored_checkpoint(conn)
 
 
 def item_view(engine: Engine, item: str, tag_code: str | None) -> ItemView:
@@ -168,7 +145,7 @@ def item_view(engine: Engine, item: str, tag_code: str | None) -> ItemView:
     # In the log: one inclusion proof of the newest covered event into the anchored checkpoint.
     anchored = _anchored(engine)
     anchor: dict[str, Any] | None = None
-    size = int(anchored.size) if anchored is not None else 0
+    size = anchored.size if anchored is not None else 0
     covered = [r for r in item_rows if r.log_index < size]
     if anchored is None or not covered:
         checks.append(
@@ -205,12 +182,12 @@ def item_view(engine: Engine, item: str, tag_code: str | None) -> ItemView:
         except VerificationError as exc:
             checks.append(CheckLine("In the public log", False, str(exc)))
         anchor = {
-            "chain_id": int(anchored.chain_id),
+            "chain_id": anchored.chain_id,
             "contract": anchored.address,
             "tx_hash": anchored.tx_hash,
             "block_number": anchored.block_number,
             "state": anchored.state,
-            "ephemeral": bool(anchored.ephemeral),
+            "ephemeral": anchored.ephemeral,
             "tree_size": size,
         }
         where = (

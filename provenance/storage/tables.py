@@ -147,7 +147,8 @@ anchors = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("deployment_id", Integer, ForeignKey("deployments.id"), nullable=False),
-    Column("tree_size", BigInteger, nullable=False),
+    # Indexed (migration 0006): provenance.anchored walks anchors newest first.
+    Column("tree_size", BigInteger, nullable=False, index=True),
     Column("root", String(64), nullable=False),
     Column("nonce", BigInteger, nullable=False),
     Column("tx_hash", String(66), nullable=False),

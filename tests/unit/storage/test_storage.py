@@ -34,7 +34,7 @@ EXPECTED_TABLES = {
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0005"
+    assert schema_head() == "0006"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -81,7 +81,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0005"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0006"
     ):
         ensure_current(engine)
 
