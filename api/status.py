@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -168,22 +169,37 @@ def item_status(engine: Engine, item: str) -> dict[str, Any]:
 def item_status_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
     """:func:`item_status` as the API serves it (``ItemOut`` JSON), from ``memo`` when every
     value it depends on is unchanged."""
-    snap = _read(engine, item)
-    body = memo.get(("status", snap.item), snap.source)
-    if body is None:
-        body = ItemOut.model_validate(_compute(engine, snap)).model_dump_json().encode()
-        memo.put(("status", snap.item), snap.source, body, weight=snap.weight)
-    return body
+    return _memoised(
+        engine,
+        item,
+        memo,
+        "status",
+        lambda snap: ItemOut.model_validate(_compute(engine, snap)).model_dump_json().encode(),
+    )
 
 
 def item_bundle_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
     """The item's proof bundle as the API serves it, from ``memo`` when every value it is
     built from is unchanged (a memoised bundle keeps the ``created_at`` of when it was made)."""
+    return _memoised(
+        engine,
+        item,
+        memo,
+        "bundle",
+        lambda snap: (
+            Bundle.model_validate(build_bundle(engine, snap.item)).model_dump_json().encode()
+        ),
+    )
+
+
+def _memoised(
+    engine: Engine, item: str, memo: StatusMemo, what: str, make: Callable[[_Snapshot], bytes]
+) -> bytes:
     snap = _read(engine, item)
-    body = memo.get(("bundle", snap.item), snap.source)
+    body = memo.get((what, snap.item), snap.source)
     if body is None:
-        body = Bundle.model_validate(build_bundle(engine, item)).model_dump_json().encode()
-        memo.put(("bundle", snap.item), snap.source, body, weight=snap.weight)
+        body = make(snap)
+        memo.put((what, snap.item), snap.source, body, weight=snap.weight)
     return body
 
 

@@ -43,41 +43,41 @@ def test_every_operation_keeps_to_its_schema(shop: Shop) -> None:
 
     _partner, key = add_partner(shop.ledger.engine, name="Fuzzer", rate_limit=1_000_000)
     app = create_app(shop.ledger.engine)
-    with TestClient(app):  # runs the lifespan, as a server would
+    with TestClient(app):  # runs the lifespan (and the request-log flusher), as a server would
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    paths = {op.path for op in operations}
-    assert {"/v1/items/{item}", "/v1/items/{item}/bundle", "/v1/verify", "/healthz"} <= paths
-    # Real ids too, not only generated ones: the item routes must also answer 200.
-    examples = {"item": [shop.record, shop.film, shop.record.lower()]}
-    started = time.monotonic()
-    calls = 0
-    for op in operations:
-        for mode, count in _EXAMPLES.items():
+        operations = [result.ok() for result in schema.get_all_operations()]
+        paths = {op.path for op in operations}
+        assert {"/v1/items/{item}", "/v1/items/{item}/bundle", "/v1/verify", "/healthz"} <= paths
+        # Real ids too, not only generated ones: the item routes must also answer 200.
+        examples = {"item": [shop.record, shop.film, shop.record.lower()]}
+        started = time.monotonic()
+        calls = 0
+        for op in operations:
+            for mode, count in _EXAMPLES.items():
 
-            @given(case=op.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=count,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            def run(case: Any) -> None:
-                nonlocal calls
-                calls += 1
-                case.call_and_validate(headers=auth(key), checks=_CHECKS)
+                @given(case=op.as_strategy(generation_mode=mode))
+                @settings(
+                    max_examples=count,
+                    deadline=None,
+                    database=None,
+                    suppress_health_check=list(HealthCheck),
+                )
+                def run(case: Any) -> None:
+                    nonlocal calls
+                    calls += 1
+                    case.call_and_validate(headers=auth(key), checks=_CHECKS)
 
-            try:
-                run()
-            except Unsatisfiable:
-                # No invalid input exists for an operation without parameters or body.
-                assert mode is GenerationMode.NEGATIVE, op.path
-        for item in examples["item"] if "{item}" in op.path else []:
-            case = op.Case(path_parameters={"item": item})
-            response = case.call_and_validate(headers=auth(key), checks=_CHECKS)
-            assert response.status_code == 200, (op.path, response.text)
-    assert calls >= 100
-    assert time.monotonic() - started < 60
+                try:
+                    run()
+                except Unsatisfiable:
+                    # No invalid input exists for an operation without parameters or body.
+                    assert mode is GenerationMode.NEGATIVE, op.path
+            for item in examples["item"] if "{item}" in op.path else []:
+                case = op.Case(path_parameters={"item": item})
+                response = case.call_and_validate(headers=auth(key), checks=_CHECKS)
+                assert response.status_code == 200, (op.path, response.text)
+        assert calls >= 100
+        assert time.monotonic() - started < 60
 
 
 @pytest.mark.parametrize("path", ["/openapi.json"])

@@ -7,8 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from provenance.bundle import MAX_BUNDLE_BYTES, build_bundle
+from provenance.storage.tables import partner_requests
 
 from .conftest import Shop, TestClient, auth
 
@@ -125,6 +127,10 @@ def test_a_body_without_length_is_cut_off_at_the_limit(shop: Shop) -> None:
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"])["kind"] == "too_large"
     assert chunks == 9  # 9 x 512 bytes > 4096: not one chunk more
+    app.state.ctx.bookkeeper.close()  # what the lifespan does at shutdown: write the log
+    with shop.ledger.engine.connect() as conn:
+        logged = conn.execute(select(partner_requests.c.path, partner_requests.c.status)).all()
+    assert [tuple(r) for r in logged] == [("/v1/verify", 413)]
 
 
 def test_a_body_under_a_lowered_limit_is_fine(shop: Shop) -> None:
