@@ -25,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from provenance.partners import Partner, Scope, Verdict, admit
 
@@ -112,10 +112,17 @@ class PartnerCall:
             lambda: self._serve(lambda: model.model_validate(work()).model_dump_json(), admitted)
         )
 
-    async def raw(self, work: Callable[[], bytes]) -> Response:
+    async def raw(self, work: Callable[[Connection], bytes]) -> Response:
         """Like :meth:`json` for ``work`` that returns the JSON body already serialised (and
-        validated against the route's response model when it was made)."""
-        return await self.ctx.run(lambda: self._serve(work, False))
+        validated against the route's response model when it was made). ``work`` reads on
+        the connection the key was checked on: one pool checkout per request."""
+
+        def serve() -> Response:
+            with self.ctx.engine.connect() as conn:
+                self._admit(conn)
+                return self._serve(lambda: work(conn), True)
+
+        return await self.ctx.run(serve)
 
     def _serve(self, work: Callable[[], str | bytes], admitted: bool) -> Response:
         if not admitted:
@@ -128,8 +135,9 @@ class PartnerCall:
         self._settle(200)
         return Response(body, media_type="application/json")
 
-    def _admit(self) -> Partner:
-        admission = admit(self.ctx.engine, self.key, scope=self.scope, check_limit=False)
+    def _admit(self, conn: Connection | None = None) -> Partner:
+        bind = conn if conn is not None else self.ctx.engine
+        admission = admit(bind, self.key, scope=self.scope, check_limit=False)
         if admission.partner is not None:
             setattr(self.request.state, PARTNER_STATE, admission.partner)
         if admission.ok:

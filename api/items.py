@@ -61,7 +61,7 @@ def items_router() -> APIRouter:
         """What the item is and its state now (grade, flags, number of recorded owners and
         since when, never who), with its history re-verified on this request and whether
         the newest event is covered by an anchored checkpoint."""
-        return await call.raw(lambda: item_status_json(call.ctx.engine, item, memo=call.ctx.memo))
+        return await call.raw(lambda conn: item_status_json(conn, item, memo=call.ctx.memo))
 
     @router.get("/{item}/history", response_model=HistoryOut, summary="Every signed event")
     async def item_history(item: ItemId, call: Call) -> Response:
@@ -74,6 +74,6 @@ def items_router() -> APIRouter:
         """The item's proof bundle: its events, the key events behind every signer, inclusion
         proofs into one signed checkpoint, and that checkpoint's anchor. Check it with
         ``provenance verify`` or ``POST /v1/verify``, with no access to this server."""
-        return await call.raw(lambda: item_bundle_json(call.ctx.engine, item, memo=call.ctx.memo))
+        return await call.raw(lambda conn: item_bundle_json(conn, item, memo=call.ctx.memo))
 
     return router

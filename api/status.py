@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from provenance import merkle
 from provenance.anchored import AnchoredCheckpoint, anchored_checkpoint
@@ -52,7 +52,7 @@ from provenance.events import KEY_CHAIN, Event, SignedEvent
 from provenance.itemid import parse_item_id
 from provenance.log import event_leaf_hash, inclusion_proof
 from provenance.state import summarise
-from provenance.storage.engine import driver_query
+from provenance.storage.engine import driver_query, reading
 from provenance.storage.tables import log_head
 from provenance.verifier import Bundle
 
@@ -166,36 +166,37 @@ def item_status(engine: Engine, item: str) -> dict[str, Any]:
     return _compute(engine, _read(engine, item))
 
 
-def item_status_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
-    """:func:`item_status` as the API serves it (``ItemOut`` JSON), from ``memo`` when every
-    value it depends on is unchanged."""
+def item_status_json(conn: Connection, item: str, *, memo: StatusMemo) -> bytes:
+    """:func:`item_status` as the API serves it (``ItemOut`` JSON), read on ``conn``, from
+    ``memo`` when every value it depends on is unchanged."""
     return _memoised(
-        engine,
+        conn,
         item,
         memo,
         "status",
-        lambda snap: ItemOut.model_validate(_compute(engine, snap)).model_dump_json().encode(),
+        lambda snap: ItemOut.model_validate(_compute(conn.engine, snap)).model_dump_json().encode(),
     )
 
 
-def item_bundle_json(engine: Engine, item: str, *, memo: StatusMemo) -> bytes:
-    """The item's proof bundle as the API serves it, from ``memo`` when every value it is
-    built from is unchanged (a memoised bundle keeps the ``created_at`` of when it was made)."""
+def item_bundle_json(conn: Connection, item: str, *, memo: StatusMemo) -> bytes:
+    """The item's proof bundle as the API serves it, read on ``conn``, from ``memo`` when
+    every value it is built from is unchanged (a memoised bundle keeps the ``created_at`` of
+    when it was made)."""
     return _memoised(
-        engine,
+        conn,
         item,
         memo,
         "bundle",
         lambda snap: (
-            Bundle.model_validate(build_bundle(engine, snap.item)).model_dump_json().encode()
+            Bundle.model_validate(build_bundle(conn.engine, snap.item)).model_dump_json().encode()
         ),
     )
 
 
 def _memoised(
-    engine: Engine, item: str, memo: StatusMemo, what: str, make: Callable[[_Snapshot], bytes]
+    conn: Connection, item: str, memo: StatusMemo, what: str, make: Callable[[_Snapshot], bytes]
 ) -> bytes:
-    snap = _read(engine, item)
+    snap = _read(conn, item)
     body = memo.get((what, snap.item), snap.source)
     if body is None:
         body = make(snap)
@@ -203,9 +204,9 @@ def _memoised(
     return body
 
 
-def _read(engine: Engine, item: str) -> _Snapshot:
+def _read(bind: Engine | Connection, item: str) -> _Snapshot:
     item_id = parse_item_id(item)
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         fetched = driver_query(conn, _ROWS_SQL, (item_id, KEY_CHAIN, item_id))
         identity = driver_query(conn, _IDENTITY_SQL)
         anchored = anchored_checkpoint(conn)

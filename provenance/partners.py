@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .errors import InputError, KeyStateError, NotFoundError
 from .events import utc_now
-from .storage.engine import driver_query, write_transaction
+from .storage.engine import driver_query, reading, write_transaction
 from .storage.tables import partner_rate, partner_requests, partners
 
 __all__ = [
@@ -237,14 +237,15 @@ def revoke_partner(engine: Engine, partner_id: str) -> Partner:
 
 
 def admit(
-    engine: Engine,
+    engine: Engine | Connection,
     key: str | None,
     *,
     scope: Scope,
     now: float | None = None,
     check_limit: bool = True,
 ) -> Admission:
-    """Who presents ``key``, and whether the request may go ahead: one indexed read.
+    """Who presents ``key``, and whether the request may go ahead: one indexed read (on
+    ``engine``, or on a connection the caller goes on using).
 
     The request is not counted here: :func:`settle` counts and logs it once it is answered,
     and has the last word on the limit (requests that raced past this check are refused
@@ -255,7 +256,7 @@ def admit(
     if key is None or not _KEY_RE.match(key):
         return Admission(Verdict.UNKNOWN)
     moment = time.time() if now is None else now
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         found = driver_query(conn, _BY_HASH_SQL, (hash_key(key),))
     if not found:
         return Admission(Verdict.UNKNOWN)

@@ -9,7 +9,7 @@ then race to write. PostgreSQL needs none of this: writers lock the ``log_head``
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from ..errors import ConfigurationError, InputError
 
-__all__ = ["driver_query", "is_sqlite", "make_engine", "sqlite_path", "write_transaction"]
+__all__ = [
+    "driver_query",
+    "is_sqlite",
+    "make_engine",
+    "reading",
+    "sqlite_path",
+    "write_transaction",
+]
 
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -72,6 +79,12 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                 yield conn
     except OperationalError as exc:
         raise ConfigurationError(f"database error: {_first_line(exc)}") from exc
+
+
+def reading(bind: Engine | Connection) -> AbstractContextManager[Connection]:
+    """A connection to read on: ``bind`` itself if it is one (the caller's, left open), else
+    a new one from the engine's pool (closed at the end of the ``with``)."""
+    return nullcontext(bind) if isinstance(bind, Connection) else bind.connect()
 
 
 def driver_query(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
