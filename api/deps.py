@@ -40,6 +40,7 @@ __all__ = [
     "ApiContext",
     "Context",
     "PartnerCall",
+    "accepts_gzip",
     "context",
     "partner",
     "partner_validation_error",
@@ -112,19 +113,31 @@ class PartnerCall:
             lambda: self._serve(lambda: model.model_validate(work()).model_dump_json(), admitted)
         )
 
-    async def raw(self, work: Callable[[Connection], bytes]) -> Response:
+    async def raw(
+        self, work: Callable[[Connection], bytes], *, content_encoding: str | None = None
+    ) -> Response:
         """Like :meth:`json` for ``work`` that returns the JSON body already serialised (and
-        validated against the route's response model when it was made). ``work`` reads on
-        the connection the key was checked on: one pool checkout per request."""
+        validated against the route's response model when it was made), in
+        ``content_encoding`` if one is given. ``work`` reads on the connection the key was
+        checked on: one pool checkout per request."""
 
         def serve() -> Response:
             with self.ctx.engine.connect() as conn:
                 self._admit(conn)
-                return self._serve(lambda: work(conn), True)
+                return self._serve(lambda: work(conn), True, content_encoding)
 
         return await self.ctx.run(serve)
 
-    def _serve(self, work: Callable[[], str | bytes], admitted: bool) -> Response:
+    def accepts_gzip(self) -> bool:
+        """Whether the client accepts a gzip-encoded response."""
+        return accepts_gzip(self.request.headers.get("accept-encoding", ""))
+
+    def _serve(
+        self,
+        work: Callable[[], str | bytes],
+        admitted: bool,
+        content_encoding: str | None = None,
+    ) -> Response:
         if not admitted:
             self._admit()
         try:
@@ -133,7 +146,8 @@ class PartnerCall:
             self._settle(status_of(exc))
             raise
         self._settle(200)
-        return Response(body, media_type="application/json")
+        headers = {"Content-Encoding": content_encoding} if content_encoding else None
+        return Response(body, media_type="application/json", headers=headers)
 
     def _admit(self, conn: Connection | None = None) -> Partner:
         bind = conn if conn is not None else self.ctx.engine
@@ -160,6 +174,25 @@ class PartnerCall:
             known, method=self.request.method, path=self.request.url.path, status=status
         )
         setattr(self.request.state, LOGGED_STATE, True)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value accepts gzip (RFC 9110 §12.5.3): listed as
+    ``gzip`` or ``x-gzip`` with a weight above 0. A malformed weight counts as a refusal:
+    the identity encoding is never wrong."""
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip() not in ("gzip", "x-gzip"):
+            continue
+        weight = params.strip()
+        if not weight:
+            return True
+        name, _, value = weight.partition("=")
+        try:
+            return name.strip() == "q" and float(value) > 0
+        except ValueError:
+            return False
+    return False
 
 
 def _limited(known: Partner | None, retry_after: int) -> ApiError:

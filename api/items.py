@@ -73,7 +73,14 @@ def items_router() -> APIRouter:
     async def item_bundle(item: ItemId, call: Call) -> Response:
         """The item's proof bundle: its events, the key events behind every signer, inclusion
         proofs into one signed checkpoint, and that checkpoint's anchor. Check it with
-        ``provenance verify`` or ``POST /v1/verify``, with no access to this server."""
-        return await call.raw(lambda conn: item_bundle_json(conn, item, memo=call.ctx.memo))
+        ``provenance verify`` or ``POST /v1/verify``, with no access to this server.
+        Sent gzip-encoded to clients that accept it (most HTTP libraries do by default)."""
+        gzipped = call.accepts_gzip()
+        response = await call.raw(
+            lambda conn: item_bundle_json(conn, item, memo=call.ctx.memo, gzipped=gzipped),
+            content_encoding="gzip" if gzipped else None,
+        )
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
 
     return router

@@ -24,6 +24,7 @@ Bundles share the memo and its bounds.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -178,19 +179,29 @@ def item_status_json(conn: Connection, item: str, *, memo: StatusMemo) -> bytes:
     )
 
 
-def item_bundle_json(conn: Connection, item: str, *, memo: StatusMemo) -> bytes:
+def item_bundle_json(
+    conn: Connection, item: str, *, memo: StatusMemo, gzipped: bool = False
+) -> bytes:
     """The item's proof bundle as the API serves it, read on ``conn``, from ``memo`` when
     every value it is built from is unchanged (a memoised bundle keeps the ``created_at`` of
-    when it was made)."""
+    when it was made). With ``gzipped``, the same bytes gzip-compressed, also memoised:
+    bundles are mostly hex and shrink to about half."""
+    if not gzipped:
+        return _memoised(conn, item, memo, "bundle", lambda snap: _bundle_json(conn, snap))
     return _memoised(
         conn,
         item,
         memo,
-        "bundle",
-        lambda snap: (
-            Bundle.model_validate(build_bundle(conn.engine, snap.item)).model_dump_json().encode()
+        "bundle.gz",
+        lambda snap: gzip.compress(
+            item_bundle_json(conn, snap.item, memo=memo), compresslevel=6, mtime=0
         ),
     )
+
+
+def _bundle_json(conn: Connection, snap: _Snapshot) -> bytes:
+    bundle = build_bundle(conn.engine, snap.item)
+    return Bundle.model_validate(bundle).model_dump_json().encode()
 
 
 def _memoised(

@@ -6,15 +6,18 @@ One uvicorn process (one worker, the settings ``provenance serve`` uses) serves 
 * ``/bench/bare``: a bare FastAPI endpoint returning a constant small JSON (``def``: FastAPI
   runs it in its thread pool, as our routes run their database work in a worker thread);
 * ``/bench/bare-async``: the same as ``async def`` (no thread hop), for context;
-* ``/bench/authed``: a partner route doing no work: key check, rate-limit upsert and request
+* ``/bench/authed``: a partner route doing no work: key check, rate-limit lease and request
   log only, to show what the bookkeeping costs.
 
-A second process generates the load: ``wrk`` when it is installed (``apt-get install wrk``),
-else this script's own asyncio + httpx client. Each endpoint gets a warm-up second, then
-``--seconds`` of closed-loop load from ``--concurrency`` connections; throughput and p50/p99
-latency are reported side by side. The targets: p50 <= 5 ms and throughput >= 50 % of the
-bare endpoint's, for the item summary (with its verification status) and for the proof
-bundle of the featured 50-event item.
+A second process generates the load: ``wrk`` when it is installed (``bench/run_all``
+installs it), else this script's own asyncio + httpx client. Each endpoint gets a warm-up
+second, then ``--seconds`` of closed-loop load from ``--concurrency`` connections;
+throughput and p50/p99 latency are reported side by side. Every request carries
+``Accept-Encoding: gzip``, as HTTP clients send by default; of these routes only the bundle
+is then compressed (served from the memo, compressed once), and it is measured once more
+uncompressed for comparison. The targets: p50 <= 5 ms and throughput >= 50 % of the bare
+endpoint's, for the item summary (with its verification status) and for the proof bundle of
+the featured 50-event item.
 
 Before serving, the copy gets what a live store has: a signed checkpoint, an anchor (on the
 embedded EVM, so ephemeral), a 20-event item, and a partner key with a limit high enough not
@@ -93,7 +96,7 @@ def serve(url: str, port: int) -> None:
 # -- the load generator (wrk, or a child process of this script) ---------------------------
 
 
-def _wrk(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]:
+def _wrk(url: str, key: str, seconds: float, concurrency: int, encoding: str) -> dict[str, Any]:
     out = subprocess.run(
         [
             "wrk",
@@ -103,6 +106,8 @@ def _wrk(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]
             "--latency",
             "-H",
             f"Authorization: Bearer {key}",
+            "-H",
+            f"Accept-Encoding: {encoding}",
             url,
         ],
         capture_output=True,
@@ -133,7 +138,7 @@ def _wrk_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def load(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]:
+def load(url: str, key: str, seconds: float, concurrency: int, encoding: str) -> dict[str, Any]:
     """Closed-loop load with asyncio + httpx (``--load``), bounded in time and count."""
     import httpx
 
@@ -141,6 +146,7 @@ def load(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]
         latencies: list[float] = []
         non_2xx = 0
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": encoding}
         async with httpx.AsyncClient(limits=limits, timeout=30) as client:
             deadline = time.perf_counter() + seconds
             started = time.perf_counter()
@@ -149,7 +155,7 @@ def load(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]
                 nonlocal non_2xx
                 while time.perf_counter() < deadline and len(latencies) < 1_000_000:
                     t = time.perf_counter()
-                    response = await client.get(url, headers={"Authorization": f"Bearer {key}"})
+                    response = await client.get(url, headers=headers)
                     latencies.append((time.perf_counter() - t) * 1000)
                     non_2xx += response.status_code // 100 != 2
 
@@ -168,11 +174,11 @@ def load(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]
     return asyncio.run(run())
 
 
-def _measure(url: str, key: str, seconds: float, concurrency: int) -> dict[str, Any]:
+def _measure(url: str, key: str, seconds: float, concurrency: int, encoding: str) -> dict[str, Any]:
     if shutil.which("wrk"):
-        _wrk(url, key, 1, concurrency)  # warm-up (connections, memo, page cache)
-        return _wrk(url, key, seconds, concurrency)
-    argv = [sys.executable, __file__, "--load", url, key, str(concurrency)]
+        _wrk(url, key, 1, concurrency, encoding)  # warm-up (connections, memo, page cache)
+        return _wrk(url, key, seconds, concurrency, encoding)
+    argv = [sys.executable, __file__, "--load", url, key, str(concurrency), encoding]
     subprocess.run([*argv, "1"], check=True, capture_output=True)
     out = subprocess.run([*argv, str(seconds)], check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(out.stdout)
@@ -262,6 +268,14 @@ def _offline(url: str, featured: str, small: str) -> dict[str, Any]:
     }
 
 
+def _wire_bytes(url: str, key: str, encoding: str) -> int:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": encoding}
+    with httpx.stream("GET", url, headers=headers) as response:
+        return sum(len(chunk) for chunk in response.iter_raw())
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -302,26 +316,24 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, __file__, "--serve", copy.url, str(port)])
         try:
             _wait(base, server)
+            # Every request says what HTTP clients say by default (httpx, requests, curl
+            # --compressed, browsers): "Accept-Encoding: gzip". Only the bundle is sent
+            # compressed; it is measured once more without, for comparison.
             targets = {
-                "bare": "/bench/bare",
-                "bare_async": "/bench/bare-async",
-                "authed": "/bench/authed",
-                "summary": f"/v1/items/{featured}",
-                "bundle": f"/v1/items/{featured}/bundle",
+                "bare": ("/bench/bare", "gzip"),
+                "bare_async": ("/bench/bare-async", "gzip"),
+                "authed": ("/bench/authed", "gzip"),
+                "summary": (f"/v1/items/{featured}", "gzip"),
+                "bundle": (f"/v1/items/{featured}/bundle", "gzip"),
+                "bundle_identity": (f"/v1/items/{featured}/bundle", "identity"),
             }
             runs = {}
-            for name, path in targets.items():
-                runs[name] = _measure(base + path, key, args.seconds, args.concurrency)
+            for name, (path, encoding) in targets.items():
+                runs[name] = _measure(base + path, key, args.seconds, args.concurrency, encoding)
                 print(f"  {name}: {runs[name]}", file=sys.stderr)
-            import httpx
-
             sizes = {
-                name: len(
-                    httpx.get(
-                        base + targets[name], headers={"Authorization": f"Bearer {key}"}
-                    ).content
-                )
-                for name in ("summary", "bundle")
+                name: _wire_bytes(base + targets[name][0], key, targets[name][1])
+                for name in ("summary", "bundle", "bundle_identity")
             }
         finally:
             server.terminate()
@@ -343,7 +355,7 @@ def main() -> None:
     ]
     for name, label in (
         ("summary", "GET /v1/items/{featured} (summary + verification)"),
-        ("bundle", "GET /v1/items/{featured}/bundle"),
+        ("bundle", "GET /v1/items/{featured}/bundle (gzip)"),
     ):
         run = runs[name]
         share = run["rps"] / bare * 100
@@ -359,7 +371,17 @@ def main() -> None:
             Figure(f"{label}, p99", run["p99_ms"], "ms"),
             Figure(f"{label}, share of bare throughput", share, "%", target=SHARE_TARGET),
         ]
+    identity = runs["bundle_identity"]
     figures += [
+        Figure(
+            "GET /v1/items/{featured}/bundle, uncompressed, throughput", identity["rps"], "req/s"
+        ),
+        Figure("GET /v1/items/{featured}/bundle, uncompressed, p50", identity["p50_ms"], "ms"),
+        Figure(
+            "GET /v1/items/{featured}/bundle, uncompressed, share of bare throughput",
+            identity["rps"] / bare * 100,
+            "%",
+        ),
         Figure(
             "Item summary computed afresh (memo missed), in process, median",
             offline["summary_fresh_ms"],
@@ -402,12 +424,13 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         serve(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) > 1 and sys.argv[1] == "--load":
-        url, key, concurrency, seconds = (
+        url, key, concurrency, encoding, seconds = (
             sys.argv[2],
             sys.argv[3],
             int(sys.argv[4]),
-            float(sys.argv[5]),
+            sys.argv[5],
+            float(sys.argv[6]),
         )
-        print(json.dumps(load(url, key, seconds, concurrency)))
+        print(json.dumps(load(url, key, seconds, concurrency, encoding)))
     else:
         main()

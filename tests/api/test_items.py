@@ -3,11 +3,13 @@ status, histories, bundles, the log, anchors and keys; errors as JSON; privacy."
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
 import pytest
 from eth_account import Account
+from provenance_api.deps import accepts_gzip
 from sqlalchemy import text, update
 
 from provenance.bundle import build_bundle
@@ -158,6 +160,45 @@ def test_bundle_verifies(client: TestClient, shop: Shop) -> None:
     report = verify_bundle(bundle)
     assert report.ok, report.to_json()
     assert report.check("inclusion").status == "passed"
+
+
+def test_bundle_is_gzipped_for_clients_that_accept_it(client: TestClient, shop: Shop) -> None:
+    path = f"/v1/items/{shop.record}/bundle"
+    plain = client.get(path, headers={**auth(shop.keys["all"]), "Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+    # A second request is served from the memo: the very same bytes.
+    again = client.get(path, headers={**auth(shop.keys["all"]), "Accept-Encoding": "identity"})
+    assert again.content == plain.content
+    with client.stream(
+        "GET", path, headers={**auth(shop.keys["all"]), "Accept-Encoding": "gzip, br;q=0.5"}
+    ) as packed:
+        raw = b"".join(packed.iter_raw())
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["vary"] == "Accept-Encoding"
+    assert len(raw) < len(plain.content) * 0.7
+    assert gzip.decompress(raw) == plain.content
+    refused = client.get(path, headers={**auth(shop.keys["all"]), "Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers and refused.content == plain.content
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("gzip", True),
+        ("GZIP, deflate", True),
+        ("deflate, x-gzip;q=0.5", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0.000", False),
+        ("gzip;q=nonsense", False),
+        ("gzip;level=9", False),
+        ("br, deflate", False),
+        ("", False),
+        ("*", False),  # the identity encoding is always acceptable, and never wrong
+    ],
+)
+def test_accept_encoding(header: str, expected: bool) -> None:
+    assert accepts_gzip(header) is expected
 
 
 def test_latest_checkpoint_and_consistency(client: TestClient, shop: Shop) -> None:
