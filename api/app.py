@@ -11,8 +11,9 @@ memo, and the rate-limit leases and request-log rows not yet written (see :mod:`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -24,7 +25,7 @@ from provenance.partners import Scope
 from provenance.storage import ensure_current, make_engine
 
 from .bookkeeping import Bookkeeper
-from .deps import ApiContext, partner_validation_error
+from .deps import PARTNER_KEY_SCHEME, ApiContext, partner_validation_error
 from .errors import install_error_handlers
 from .items import items_router
 from .log import log_router
@@ -108,12 +109,36 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
     for router, scope in partner_routers:
         app.include_router(router)
         route_scopes.update({getattr(r, "path", ""): scope for r in router.routes})
+    app.openapi = _declaring_the_partner_key(app, route_scopes)  # type: ignore[method-assign]
     app.include_router(ops_router())
     app.include_router(buyer_router(engine))  # the buyers' pages: public HTML, no key
     # Added last = outermost: metrics time everything, including the request-log write.
     app.add_middleware(RequestLogMiddleware, bookkeeper=bookkeeper)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
+
+
+def _declaring_the_partner_key(
+    app: FastAPI, route_scopes: dict[str, Scope]
+) -> Callable[[], dict[str, Any]]:
+    """``app.openapi`` with the partner key declared: the ``PartnerKey`` bearer scheme, and
+    ``security`` on every operation of a partner route (FastAPI's way of extending the
+    document; the key is read by :func:`api.deps.bearer_key`, not by a security dependency)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["PartnerKey"] = PARTNER_KEY_SCHEME
+            for path, operations in schema.get("paths", {}).items():
+                if path in route_scopes:
+                    for operation in operations.values():
+                        operation["security"] = [{"PartnerKey": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
 
 
 def app_from_env() -> FastAPI:

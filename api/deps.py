@@ -23,7 +23,6 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
@@ -37,20 +36,25 @@ from .settings import ApiSettings
 from .status import StatusMemo
 
 __all__ = [
+    "PARTNER_KEY_SCHEME",
     "ApiContext",
     "Context",
     "PartnerCall",
     "accepts_gzip",
+    "bearer_key",
     "context",
     "partner",
     "partner_validation_error",
 ]
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="PartnerKey",
-    description="A partner API key (pk_...) from 'provenance partners add', as a bearer token.",
-)
+#: How the OpenAPI document declares the partner key (``create_app`` adds it to every partner
+#: operation). The key itself is read by :func:`bearer_key`: a FastAPI security dependency
+#: would do the same per request at several times the cost.
+PARTNER_KEY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A partner API key (pk_...) from 'provenance partners add', as a bearer token.",
+}
 T = TypeVar("T")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="provenance"'}
 
@@ -219,16 +223,20 @@ def _refusal(verdict: Verdict, scope: Scope, key: str | None) -> ApiError:
             raise AssertionError(f"unexpected verdict {verdict}")
 
 
+def bearer_key(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header (RFC 6750 §2.1), if there is one;
+    whether it is a key we issued is :func:`provenance.partners.admit`'s question."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def partner(scope: Scope) -> Callable[..., Any]:
     """A dependency giving the route a :class:`PartnerCall` for ``scope``. It does no database
     work itself (the call does, in the route's one thread hop)."""
 
-    async def partner_call(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> PartnerCall:
-        key = credentials.credentials if credentials is not None else None
-        return PartnerCall(request, request.app.state.ctx, scope, key)
+    async def partner_call(request: Request) -> PartnerCall:
+        return PartnerCall(request, request.app.state.ctx, scope, bearer_key(request))
 
     return partner_call
 
@@ -243,9 +251,7 @@ async def partner_validation_error(request: Request, exc: Exception) -> JSONResp
     scope = ctx.route_scopes.get(getattr(request.scope.get("route"), "path", ""))
     if scope is None:
         return response
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    key = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-    call = PartnerCall(request, ctx, scope, key)
+    call = PartnerCall(request, ctx, scope, bearer_key(request))
 
     def check() -> None:
         call._admit()
