@@ -11,8 +11,10 @@ One uvicorn process (one worker, the settings ``provenance serve`` uses) serves 
 
 A second process generates the load: ``wrk`` when it is installed (``bench/run_all``
 installs it), else this script's own asyncio + httpx client. Each endpoint gets a warm-up
-second, then ``--seconds`` of closed-loop load from ``--concurrency`` connections;
-throughput and p50/p99 latency are reported side by side. Every request carries
+second, then ``--seconds`` of closed-loop load from ``--concurrency`` connections, every
+endpoint in turn, for ``--rounds`` rounds; throughput and p50/p99 latency are the medians
+over the rounds, and each share of the bare endpoint's throughput is the median of the
+shares within a round (the machine's own speed drifts over minutes). Every request carries
 ``Accept-Encoding: gzip``, as HTTP clients send by default; of these routes only the bundle
 is then compressed (served from the memo, compressed once), and it is measured once more
 uncompressed for comparison. The targets: p50 <= 5 ms and throughput >= 50 % of the bare
@@ -24,7 +26,8 @@ embedded EVM, so ephemeral), a 20-event item, and a partner key with a limit hig
 to bind. Also timed, in this process: the item summary computed afresh (the per-process memo
 missed), and ``verify_bundle`` on the 20-event item's bundle, offline (no RPC), median of 50.
 
-    .venv/bin/python bench/api_bench.py [--n 1000000] [--seconds 10] [--concurrency 8]
+    .venv/bin/python bench/api_bench.py [--n 1000000] [--seconds 10] [--rounds 3]
+                                        [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -268,6 +271,25 @@ def _offline(url: str, featured: str, small: str) -> dict[str, Any]:
     }
 
 
+def _combine(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Per endpoint: medians over the rounds, and the median of its per-round share of the
+    bare endpoint's throughput."""
+    combined = {}
+    for name in rounds[0]:
+        each = [r[name] for r in rounds]
+        combined[name] = {
+            "tool": each[0]["tool"],
+            "requests": sum(run["requests"] for run in each),
+            "rps": statistics.median(run["rps"] for run in each),
+            "p50_ms": statistics.median(run["p50_ms"] for run in each),
+            "p99_ms": statistics.median(run["p99_ms"] for run in each),
+            "non_2xx": sum(run["non_2xx"] for run in each),
+            "share_pct": statistics.median(r[name]["rps"] / r["bare"]["rps"] * 100 for r in rounds),
+            "rounds": each,
+        }
+    return combined
+
+
 def _wire_bytes(url: str, key: str, encoding: str) -> int:
     import httpx
 
@@ -302,6 +324,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
 
@@ -327,10 +350,16 @@ def main() -> None:
                 "bundle": (f"/v1/items/{featured}/bundle", "gzip"),
                 "bundle_identity": (f"/v1/items/{featured}/bundle", "identity"),
             }
-            runs = {}
-            for name, (path, encoding) in targets.items():
-                runs[name] = _measure(base + path, key, args.seconds, args.concurrency, encoding)
-                print(f"  {name}: {runs[name]}", file=sys.stderr)
+            # Rounds of every endpoint in turn: the machine's speed drifts over minutes (a
+            # shared VM), so each share is taken within a round and the median reported.
+            rounds: list[dict[str, dict[str, Any]]] = []
+            for r in range(args.rounds):
+                rounds.append({})
+                for name, (path, encoding) in targets.items():
+                    run = _measure(base + path, key, args.seconds, args.concurrency, encoding)
+                    rounds[-1][name] = run
+                    print(f"  round {r + 1} {name}: {run}", file=sys.stderr)
+            runs = _combine(rounds)
             sizes = {
                 name: _wire_bytes(base + targets[name][0], key, targets[name][1])
                 for name in ("summary", "bundle", "bundle_identity")
@@ -358,7 +387,7 @@ def main() -> None:
         ("bundle", "GET /v1/items/{featured}/bundle (gzip)"),
     ):
         run = runs[name]
-        share = run["rps"] / bare * 100
+        share = run["share_pct"]
         figures += [
             Figure(f"{label}, throughput", run["rps"], "req/s"),
             Figure(
@@ -379,7 +408,7 @@ def main() -> None:
         Figure("GET /v1/items/{featured}/bundle, uncompressed, p50", identity["p50_ms"], "ms"),
         Figure(
             "GET /v1/items/{featured}/bundle, uncompressed, share of bare throughput",
-            identity["rps"] / bare * 100,
+            identity["share_pct"],
             "%",
         ),
         Figure(
@@ -401,6 +430,7 @@ def main() -> None:
         params={
             "n": args.n,
             "seconds": args.seconds,
+            "rounds": args.rounds,
             "concurrency": args.concurrency,
             "workers": 1,
             "load_tool": runs["bare"]["tool"],
