@@ -7,11 +7,9 @@ name (never served by the API), scopes and a rate limit in requests per minute.
 
 The rate limit is a fixed one-minute window per key, kept in the database (``partner_rate``)
 and advanced by a single upsert, so every API worker on the same database enforces one limit.
-:func:`admit` (one indexed read: the key, its scopes and its current window) and
-:func:`settle` (one short write transaction: the upsert that counts a request and the insert
-that logs it) are the exact, one-request-at-a-time form. The API amortises both: it takes
-requests from the window a few at a time with :func:`lease` (the same upsert, adding several
-at once; the requests granted to all processes never exceed the limit) and appends its
+:func:`admit` is one indexed read: the key, its scopes and its current window. The API
+counts requests a few at a time with :func:`lease` (one upsert adds several to the shared
+count at once; the requests granted to all processes never exceed the limit) and appends its
 request log in batches (:func:`record_requests`); see :mod:`provenance_api.bookkeeping`.
 On PostgreSQL these transactions commit asynchronously (``synchronous_commit = off``): a
 server crash may lose the last fraction of a second of counters and log rows, never corrupt
@@ -49,7 +47,6 @@ __all__ = [
     "Partner",
     "RequestRecord",
     "Scope",
-    "Settlement",
     "Verdict",
     "add_partner",
     "admit",
@@ -59,7 +56,6 @@ __all__ = [
     "parse_scopes",
     "record_requests",
     "revoke_partner",
-    "settle",
 ]
 
 #: Requests per minute a new key may make unless told otherwise.
@@ -72,7 +68,6 @@ _KEY_RE = re.compile(r"^pk_[A-Za-z0-9_-]{32}$")
 _ID_RE = re.compile(r"^pid_[0-9a-f]{12}$")
 _NAME_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
 _PATH_MAX = 200
-_TOO_MANY = 429
 # The key's row and its current window (if any), in one read (run with driver_query: it
 # serves every API request).
 _BY_HASH_SQL = (
@@ -247,11 +242,10 @@ def admit(
     """Who presents ``key``, and whether the request may go ahead: one indexed read (on
     ``engine``, or on a connection the caller goes on using).
 
-    The request is not counted here: :func:`settle` counts and logs it once it is answered,
-    and has the last word on the limit (requests that raced past this check are refused
-    there). A window already full is refused here, before any work is done. With
-    ``check_limit=False`` only the key, its state and its scope are checked (the API counts
-    with :func:`lease` instead, whose leased requests the stored count already holds).
+    The request is not counted here (:func:`lease` counts). A window already full is refused
+    here, before any work is done. With ``check_limit=False`` only the key, its state and
+    its scope are checked: the API's workers hold leased requests that the stored count
+    already includes, so they ask their lease instead.
     """
     if key is None or not _KEY_RE.match(key):
         return Admission(Verdict.UNKNOWN)
@@ -270,49 +264,6 @@ def admit(
     if check_limit and start >= _window(moment) and used >= partner.rate_limit:
         return Admission(Verdict.LIMITED, partner, retry_after=_retry(start, moment))
     return Admission(Verdict.OK, partner)
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """How a request ended: its status (429 if counting it went over the limit)."""
-
-    status: int
-    retry_after: int = 0
-
-    @property
-    def limited(self) -> bool:
-        """Whether the request turned out to be over the limit."""
-        return self.status == _TOO_MANY
-
-
-def settle(
-    engine: Engine,
-    partner: Partner,
-    *,
-    method: str,
-    path: str,
-    status: int,
-    now: float | None = None,
-) -> Settlement:
-    """Count a partner's request in its window and log it, in one transaction.
-
-    The count is one upsert, atomic across processes; if it takes the window past the limit,
-    the request is refused after all and logged as 429. A revoked key's requests are logged,
-    not counted. Nothing about the client (address, user agent) is ever passed in.
-    """
-    moment = time.time() if now is None else now
-    outcome = Settlement(status)
-    with _serialised(engine), write_transaction(engine) as conn:
-        _relaxed_commit(conn)
-        if partner.active:
-            params = {"partner_id": partner.id, "window": _window(moment), "want": 1}
-            used, start = conn.execute(_upsert(conn.dialect.name), params).one()
-            if used > partner.rate_limit:
-                outcome = Settlement(_TOO_MANY, _retry(int(start), moment))
-        conn.execute(
-            _LOG, _log_row(RequestRecord(partner.id, method, path, outcome.status, utc_now()))
-        )
-    return outcome
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,18 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from provenance.errors import InputError, KeyStateError, NotFoundError
+from provenance.events import utc_now
 from provenance.partners import (
     WINDOW_SECONDS,
+    RequestRecord,
     Scope,
     Verdict,
     add_partner,
     admit,
+    lease,
     list_partners,
+    record_requests,
     revoke_partner,
-    settle,
 )
 from provenance.storage.tables import partner_requests, partners
 
@@ -68,7 +71,7 @@ def test_revocation_is_final(shop: Shop) -> None:
     # The table keeps every key: no delete, no un-revoking, no edits but the revocation; and
     # a logged request never changes.
     partner = next(p for p in list_partners(engine) if p.id == shop.ids["all"])
-    settle(engine, partner, method="GET", path="/v1/keys", status=200)
+    record_requests(engine, [RequestRecord(partner.id, "GET", "/v1/keys", 200, utc_now())])
     for statement in (
         "DELETE FROM partners",
         "UPDATE partners SET revoked_at = NULL",
@@ -79,19 +82,18 @@ def test_revocation_is_final(shop: Shop) -> None:
             conn.execute(text(statement))
 
 
-def test_admit_and_settle_count_in_one_window(shop: Shop) -> None:
+def test_admit_and_lease_count_in_one_window(shop: Shop) -> None:
     engine = shop.ledger.engine
     partner, key = add_partner(engine, name="Small", rate_limit=2)
     start = 1_000_000 * WINDOW_SECONDS + 5.0
     for i in range(2):
         assert admit(engine, key, scope=Scope.VERIFY, now=start + i).ok
-        outcome = settle(engine, partner, method="GET", path="/v1/x", status=200, now=start + i)
-        assert outcome.status == 200
+        assert lease(engine, partner, want=1, now=start + i).granted == 1
     limited = admit(engine, key, scope=Scope.VERIFY, now=start + 10)
     assert limited.verdict is Verdict.LIMITED and limited.retry_after == 45
-    # A request that raced past admit is refused when it is counted.
-    late = settle(engine, partner, method="GET", path="/v1/x", status=200, now=start + 10)
-    assert (late.status, late.retry_after, late.limited) == (429, 45, True)
+    # A request that raced past admit gets nothing when it is counted.
+    late = lease(engine, partner, want=1, now=start + 10)
+    assert (late.granted, late.retry_after) == (0, 45)
     # The next window starts afresh.
     assert admit(engine, key, scope=Scope.VERIFY, now=start + WINDOW_SECONDS).ok
     assert admit(engine, "pk_" + "A" * 32, scope=Scope.VERIFY).verdict is Verdict.UNKNOWN
