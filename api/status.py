@@ -170,12 +170,12 @@ def item_status(engine: Engine, item: str) -> dict[str, Any]:
 def item_status_json(conn: Connection, item: str, *, memo: StatusMemo) -> bytes:
     """:func:`item_status` as the API serves it (``ItemOut`` JSON), read on ``conn``, from
     ``memo`` when every value it depends on is unchanged."""
+    snap = _read(conn, item)
     return _memoised(
-        conn,
-        item,
         memo,
         "status",
-        lambda snap: ItemOut.model_validate(_compute(conn.engine, snap)).model_dump_json().encode(),
+        snap,
+        lambda: ItemOut.model_validate(_compute(conn.engine, snap)).model_dump_json().encode(),
     )
 
 
@@ -186,16 +186,15 @@ def item_bundle_json(
     every value it is built from is unchanged (a memoised bundle keeps the ``created_at`` of
     when it was made). With ``gzipped``, the same bytes gzip-compressed, also memoised:
     bundles are mostly hex and shrink to about half."""
+    snap = _read(conn, item)
+
+    def plain() -> bytes:
+        return _memoised(memo, "bundle", snap, lambda: _bundle_json(conn, snap))
+
     if not gzipped:
-        return _memoised(conn, item, memo, "bundle", lambda snap: _bundle_json(conn, snap))
+        return plain()
     return _memoised(
-        conn,
-        item,
-        memo,
-        "bundle.gz",
-        lambda snap: gzip.compress(
-            item_bundle_json(conn, snap.item, memo=memo), compresslevel=6, mtime=0
-        ),
+        memo, "bundle.gz", snap, lambda: gzip.compress(plain(), compresslevel=6, mtime=0)
     )
 
 
@@ -204,13 +203,11 @@ def _bundle_json(conn: Connection, snap: _Snapshot) -> bytes:
     return Bundle.model_validate(bundle).model_dump_json().encode()
 
 
-def _memoised(
-    conn: Connection, item: str, memo: StatusMemo, what: str, make: Callable[[_Snapshot], bytes]
-) -> bytes:
-    snap = _read(conn, item)
+def _memoised(memo: StatusMemo, what: str, snap: _Snapshot, make: Callable[[], bytes]) -> bytes:
+    """The answer ``what`` for ``snap`` from ``memo``, else ``make()`` it and remember it."""
     body = memo.get((what, snap.item), snap.source)
     if body is None:
-        body = make(snap)
+        body = make()
         memo.put((what, snap.item), snap.source, body, weight=snap.weight)
     return body
 
