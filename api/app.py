@@ -59,7 +59,7 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
     Given a URL, the app makes the engine (the ledger must exist at the current schema) and
     disposes of it on shutdown; given an engine, the caller owns it.
     """
-    from provenance.bundle import MAX_BUNDLE_BYTES
+    from provenance.proof.bundle import MAX_BUNDLE_BYTES
 
     chosen = settings if settings is not None else ApiSettings()
     owned = isinstance(engine_or_url, str)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from provenance.errors import ProvenanceError
-from provenance.events import utc_now
+from provenance.ledger.events import utc_now
 from provenance.partners import WINDOW_SECONDS, Partner, RequestRecord, lease, record_requests
 
 __all__ = ["Bookkeeper", "lease_size"]

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from provenance.ledger import Ledger
+from provenance.ledger.ledger import Ledger
+from provenance.ledger.state import describe
 from provenance.partners import Scope
-from provenance.state import describe
 
 from .deps import ApiContext, PartnerCall, partner
 from .errors import ERROR_RESPONSES
@@ -52,7 +52,7 @@ def _history(ctx: ApiContext, item: str) -> dict[str, Any]:
 
 def items_router() -> APIRouter:
     """The item routes."""
-    from provenance.verifier import Bundle
+    from provenance.proof.verifier import Bundle
 
     router = APIRouter(prefix="/v1/items", tags=["items"], responses=ERROR_RESPONSES)
 

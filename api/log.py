@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from provenance.errors import ConfigurationError
-from provenance.ledger import Ledger
+from provenance.ledger.ledger import Ledger
+from provenance.log.transparency import LogIdentity, TransparencyLog
 from provenance.partners import Scope
 from provenance.storage.tables import anchors, deployments
-from provenance.transparency import LogIdentity, TransparencyLog
 
 from .deps import ApiContext, PartnerCall, partner
 from .errors import ERROR_RESPONSES

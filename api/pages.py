@@ -21,11 +21,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
-from provenance.bundle import build_bundle
-from provenance.buyer import ItemView, item_view
 from provenance.errors import InputError, NotFoundError
-from provenance.itemid import parse_item_id
-from provenance.scans import record_scan, scan_report
+from provenance.ledger.itemid import parse_item_id
+from provenance.proof.bundle import build_bundle
+from provenance.tags.buyer import ItemView, item_view
+from provenance.tags.scans import record_scan, scan_report
 
 __all__ = ["buyer_router"]
 

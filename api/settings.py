@@ -23,7 +23,7 @@ class ApiSettings(BaseSettings):
 
     verify_rpc_url: str | None = None
     verify_chain_id: int | None = None
-    #: None: :data:`provenance.bundle.MAX_BUNDLE_BYTES`; a larger value is capped to it.
+    #: None: :data:`provenance.proof.bundle.MAX_BUNDLE_BYTES`; a larger value is capped to it.
     max_bundle_bytes: int | None = Field(default=None, ge=1)
     status_cache: int = Field(default=4096, ge=0)
     #: Threads doing database and verification work at once, per worker process.

@@ -2,7 +2,7 @@
 memoised proof bundle of ``GET /v1/items/{item}/bundle``.
 
 The verification re-runs, on the stored rows, the checks the audit runs
-(:class:`provenance.audit.ChainChecker`: canonical text, hashes, chain links, payloads,
+(:class:`provenance.ledger.chain_audit.ChainChecker`: canonical text, hashes, chain links, payloads,
 signatures, key validity and role at that log position), then checks whether the public log
 covers the item: the newest checkpoint anchored on chain (lasting chains first) must be signed
 by the log key, and the item's newest event inside it must have an inclusion proof into its
@@ -34,11 +34,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from provenance import merkle
-from provenance.anchored import AnchoredCheckpoint, anchored_checkpoint
-from provenance.audit import ChainChecker, Row, build_keyring
-from provenance.bundle import build_bundle
-from provenance.checkpoint import verify_checkpoint
+from provenance.chain.anchored import AnchoredCheckpoint, anchored_checkpoint
 from provenance.errors import (
     AuthorizationError,
     ChainBreakError,
@@ -49,13 +45,17 @@ from provenance.errors import (
     UnknownKeyError,
     VerificationError,
 )
-from provenance.events import KEY_CHAIN, Event, SignedEvent
-from provenance.itemid import parse_item_id
-from provenance.log import event_leaf_hash, inclusion_proof
-from provenance.state import summarise
+from provenance.ledger.chain_audit import ChainChecker, Row, build_keyring
+from provenance.ledger.events import KEY_CHAIN, Event, SignedEvent
+from provenance.ledger.itemid import parse_item_id
+from provenance.ledger.state import summarise
+from provenance.log import merkle
+from provenance.log.checkpoint import verify_checkpoint
+from provenance.log.tree import event_leaf_hash, inclusion_proof
+from provenance.proof.bundle import build_bundle
+from provenance.proof.verifier import Bundle
 from provenance.storage.engine import driver_query, reading
 from provenance.storage.tables import log_head
-from provenance.verifier import Bundle
 
 from .models import ItemOut
 
@@ -130,7 +130,7 @@ class _Snapshot:
     raw: list[tuple[Any, ...]]
     #: The row of ``_IDENTITY_SQL`` as read (empty if the store has no identity yet).
     identity: tuple[Any, ...]
-    #: The checkpoint the item is proved against (:mod:`provenance.anchored`).
+    #: The checkpoint the item is proved against (:mod:`provenance.chain.anchored`).
     anchored: AnchoredCheckpoint | None
 
     @cached_property

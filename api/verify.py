@@ -91,7 +91,7 @@ def _depth(text: str) -> int:
 
 def verify_router() -> APIRouter:
     """The verify route."""
-    from provenance.verifier import verify_bundle
+    from provenance.proof.verifier import verify_bundle
 
     router = APIRouter(prefix="/v1", tags=["verify"], responses=ERROR_RESPONSES)
 

@@ -23,12 +23,12 @@ from _catalogue import grade_rows, vinyl_rows
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from provenance.keys import SigningKey
-from provenance.ledger import Ledger
-from provenance.schemas import EventType, Role
+from provenance.keys.signing import SigningKey
+from provenance.ledger.ledger import Ledger
+from provenance.ledger.schemas import EventType, Role
+from provenance.log.transparency import TransparencyLog
 from provenance.storage import make_engine, upgrade
 from provenance.storage.migrate import schema_head
-from provenance.transparency import TransparencyLog
 
 DATA = Path(__file__).resolve().parent / ".data"
 FEATURED_EVENTS = 50

@@ -205,11 +205,11 @@ def _prepare(url: str, keys: dict[str, Any]) -> tuple[str, str]:
     from provenance.chain.contract import deploy
     from provenance.chain.endpoints import ChainSpec, connect
     from provenance.chain.transactions import FeePolicy
-    from provenance.ledger import Ledger
+    from provenance.ledger.ledger import Ledger
+    from provenance.ledger.schemas import EventType
+    from provenance.log.transparency import TransparencyLog
     from provenance.partners import add_partner
-    from provenance.schemas import EventType
     from provenance.storage import make_engine
-    from provenance.transparency import TransparencyLog
 
     engine = make_engine(url)
     try:
@@ -239,9 +239,9 @@ def _offline(url: str, featured: str, small: str) -> dict[str, Any]:
     """In-process timings: the summary without the memo, and verify_bundle on 20 events."""
     from provenance_api.status import item_status
 
-    from provenance.bundle import build_bundle
+    from provenance.proof.bundle import build_bundle
+    from provenance.proof.verifier import verify_bundle
     from provenance.storage import make_engine
-    from provenance.verifier import verify_bundle
 
     engine = make_engine(url)
     try:

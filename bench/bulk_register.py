@@ -6,7 +6,7 @@ Measured in one run, on one fresh SQLite ledger in a temporary directory:
     events, and nothing else (no validation, no database); median of 3 repetitions;
 (b) ``Ledger.register_many`` of the same kind of N rows: validated, signed, chained, stored in
     one transaction; its ratio to (a) says how much the ledger adds on top of the crypto;
-(c) ``provenance.audit.audit`` over the resulting database (every event re-parsed,
+(c) ``provenance.ledger.chain_audit.audit`` over the resulting database (every event re-parsed,
     re-canonicalised, re-hashed, re-validated and its signature verified);
 (d) ``Ledger.append`` of M grade events, one transaction each (the interactive path).
 
@@ -34,13 +34,13 @@ from _catalogue import grade_rows, vinyl_rows
 from _results import RESULTS, Figure, write_results
 from sqlalchemy import Engine
 
-from provenance.audit import audit
-from provenance.canonical import canonical_bytes, event_hash
-from provenance.events import EVENT_VERSION, utc_now
-from provenance.itemid import new_item_id
-from provenance.keys import SigningKey
-from provenance.ledger import Ledger
-from provenance.schemas import EventType, Role, validate_payload
+from provenance.keys.signing import SigningKey
+from provenance.ledger.canonical import canonical_bytes, event_hash
+from provenance.ledger.chain_audit import audit
+from provenance.ledger.events import EVENT_VERSION, utc_now
+from provenance.ledger.itemid import new_item_id
+from provenance.ledger.ledger import Ledger
+from provenance.ledger.schemas import EventType, Role, validate_payload
 from provenance.storage import make_engine, upgrade
 
 # Targets from the performance issue, for this 2-core machine.
@@ -78,7 +78,7 @@ def floor_rate(key: SigningKey, rows: list[dict[str, Any]]) -> tuple[float, list
     for _ in range(FLOOR_REPEATS):
         start = time.perf_counter()
         for envelope in envelopes:
-            # Same steps as provenance.events.Event.sign.
+            # Same steps as provenance.ledger.events.Event.sign.
             body = canonical_bytes(envelope)
             key.sign(bytes.fromhex(event_hash(body)))
         runs.append(_rate(len(envelopes), time.perf_counter() - start))

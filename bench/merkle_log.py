@@ -39,12 +39,12 @@ from _results import Figure, write_results
 from pymerkle import SqliteTree
 from sqlalchemy import select
 
-from provenance import merkle
-from provenance.ledger import Ledger
-from provenance.log import LogAppender, root_at
+from provenance.ledger.ledger import Ledger
+from provenance.log import merkle
+from provenance.log.transparency import TransparencyLog
+from provenance.log.tree import LogAppender, root_at
 from provenance.storage import make_engine
 from provenance.storage.tables import events
-from provenance.transparency import TransparencyLog
 
 PROOF_TARGET_MS = 1.0
 SPEEDUP_TARGET = 50.0

@@ -29,10 +29,10 @@ from provenance.chain.anchorer import Anchorer, fund_dev_account, record_deploym
 from provenance.chain.contract import deploy
 from provenance.chain.endpoints import ChainSpec, connect
 from provenance.chain.transactions import FeePolicy
-from provenance.ledger import Ledger
+from provenance.ledger.ledger import Ledger
+from provenance.log.transparency import TransparencyLog
 from provenance.storage import make_engine
-from provenance.tags import issue_tag
-from provenance.transparency import TransparencyLog
+from provenance.tags.codes import issue_tag
 
 TARGET_MS = 20.0
 _TIMING = re.compile(r"app;dur=([0-9.]+)")

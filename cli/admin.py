@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from provenance.audit import audit as run_audit
 from provenance.errors import ConfigurationError
-from provenance.keys import SigningKey, validate_key_name
-from provenance.ledger import Ledger
+from provenance.keys.signing import SigningKey, validate_key_name
+from provenance.ledger.chain_audit import audit as run_audit
+from provenance.ledger.ledger import Ledger
+from provenance.log.transparency import TransparencyLog
 from provenance.storage import current_revision, make_engine, schema_head, upgrade
-from provenance.transparency import TransparencyLog
 
 from .app import app
 from .context import LOG_KEY, state

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from provenance.bundle import MAX_BUNDLE_BYTES, build_bundle
 from provenance.errors import InputError, NotFoundError
-from provenance.verifier import verify_bundle
+from provenance.proof.bundle import MAX_BUNDLE_BYTES, build_bundle
+from provenance.proof.verifier import verify_bundle
 
 from .app import app
 from .context import state

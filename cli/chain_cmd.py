@@ -24,7 +24,7 @@ from provenance.chain.hardhat import node_status, start_node, stop_node
 from provenance.chain.transactions import GWEI, FeePolicy
 from provenance.chain.wallet import create_keystore, keystore_address, load_account
 from provenance.errors import ChainError, ConfigurationError, InputError
-from provenance.transparency import StoredCheckpoint, TransparencyLog
+from provenance.log.transparency import StoredCheckpoint, TransparencyLog
 
 from .app import app
 from .context import state

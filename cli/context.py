@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 
 from provenance.errors import ConfigurationError, InputError
-from provenance.keys import KeyFiles, SigningKey
-from provenance.ledger import Ledger
+from provenance.keys.signing import KeyFiles, SigningKey
+from provenance.ledger.ledger import Ledger
 from provenance.settings import Settings
 
 __all__ = ["LOG_KEY", "AppState", "state"]

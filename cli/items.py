@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from provenance.errors import InputError
-from provenance.grading import (
+from provenance.ledger.grading import (
     Fading,
     FilmGauge,
     Goldmine,
@@ -19,10 +19,10 @@ from provenance.grading import (
     Soundtrack,
     StripLevel,
 )
-from provenance.importer import read_register_csv
-from provenance.ledger import StoredEvent
-from provenance.schemas import EventType, StatusValue
-from provenance.state import describe
+from provenance.ledger.importer import read_register_csv
+from provenance.ledger.ledger import StoredEvent
+from provenance.ledger.schemas import EventType, StatusValue
+from provenance.ledger.state import describe
 
 from ._params import parse_matrix, parse_price, read_photos
 from .app import app

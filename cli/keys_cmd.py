@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from provenance.errors import InputError
-from provenance.keys import SigningKey, validate_key_name
-from provenance.ledger import StoredEvent
-from provenance.schemas import Role
+from provenance.keys.signing import SigningKey, validate_key_name
+from provenance.ledger.ledger import StoredEvent
+from provenance.ledger.schemas import Role
 
 from .app import app
 from .context import state

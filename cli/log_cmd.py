@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from provenance.errors import InputError
-from provenance.transparency import TransparencyLog
+from provenance.log.transparency import TransparencyLog
 
 from .app import app
 from .context import state
@@ -81,7 +81,7 @@ def proof(
     if target.isdigit():
         proofs = [log.proof(index=int(target), size=size).to_json()]
     else:
-        proofs = log.item_proofs(target, size=size)
+        proofs = log.item_proofs(_item_id(target), size=size)
     cp = log.checkpoint_at(proofs[0]["tree_size"])
     _print_json({"ok": True, "proofs": proofs, "checkpoint": cp.note if cp else None})
 
@@ -103,3 +103,10 @@ def _print_json(data: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
     emit(data, human)
+
+
+def _item_id(target: str) -> str:
+    from provenance.ledger.itemid import parse_item_id
+    from provenance.vocab import KEY_CHAIN
+
+    return target if target == KEY_CHAIN else parse_item_id(target)

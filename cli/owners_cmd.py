@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from provenance.vault import forget_owner, list_owners
+from provenance.privacy.vault import forget_owner, list_owners
 
 from .app import app
 from .context import state

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from provenance.audit import check_rows
 from provenance.errors import VerificationError
-from provenance.events import SignedEvent
-from provenance.itemid import parse_item_id
-from provenance.state import describe, ordinal, summarise
+from provenance.ledger.chain_audit import check_rows
+from provenance.ledger.events import SignedEvent
+from provenance.ledger.itemid import parse_item_id
+from provenance.ledger.state import describe, ordinal, summarise
 
 from .app import app
 from .context import state

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from provenance.errors import InputError
-from provenance.labels import Label, write_sheet
-from provenance.tags import IssuedTag, issue_tag, render_png, render_svg
+from provenance.tags.codes import IssuedTag, issue_tag, render_png, render_svg
+from provenance.tags.labels import Label, write_sheet
 
 from .app import app
 from .context import state
@@ -106,8 +106,8 @@ def scans(
     limit: Annotated[int, typer.Option("--limit", help="Newest scans to list.")] = 20,
 ) -> None:
     """Scans of the item's tag: counts by verdict, the newest scans, and what looks wrong."""
-    from provenance.itemid import parse_item_id
-    from provenance.scans import scan_report
+    from provenance.ledger.itemid import parse_item_id
+    from provenance.tags.scans import scan_report
 
     if limit < 0:
         raise InputError("--limit must not be negative")

@@ -1,8 +1,14 @@
 """provenance: signed, hash-chained, anchored histories for rare records and film prints.
 
+The core library, in wings: ``ledger`` (events and their rules), ``keys`` (staff keys and
+roles), ``privacy`` (owner commitments and the vault), ``log`` (the transparency log),
+``chain`` (anchoring on Ethereum), ``proof`` (bundles and the verifier), ``tags`` (QR tags and
+the buyer's view); ``storage``, ``errors``, ``types`` and ``vocab`` below them all. Names are
+imported when first used, so ``import provenance`` is cheap.
+
 Quick start::
 
-    from provenance import Ledger, SigningKey, Role, EventType
+    from provenance import Ledger, SigningKey, audit
     from provenance.storage import make_engine, upgrade
 
     engine = make_engine("sqlite:///ledger.db", create=True)
@@ -18,25 +24,30 @@ Quick start::
 
 from __future__ import annotations
 
-from .audit import AuditReport, Finding, audit
-from .errors import (
-    AuthorizationError,
-    ChainBreakError,
-    ConfigurationError,
-    ConflictError,
-    HashMismatchError,
-    InputError,
-    NotFoundError,
-    PassphraseError,
-    ProvenanceError,
-    SignatureError,
-    VerificationError,
-)
-from .events import Event, SignedEvent
-from .itemid import new_item_id, parse_item_id
-from .keys import SigningKey
-from .ledger import Ledger, StoredEvent, TransferReceipt
-from .schemas import EventType, Role
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .errors import (
+        AuthorizationError,
+        ChainBreakError,
+        ConfigurationError,
+        ConflictError,
+        HashMismatchError,
+        InputError,
+        NotFoundError,
+        PassphraseError,
+        ProvenanceError,
+        SignatureError,
+        VerificationError,
+    )
+    from .keys.signing import SigningKey
+    from .ledger.chain_audit import AuditReport, Finding, audit
+    from .ledger.events import Event, SignedEvent
+    from .ledger.itemid import new_item_id, parse_item_id
+    from .ledger.ledger import Ledger, StoredEvent, TransferReceipt
+    from .vocab import EventType, Role
 
 __all__ = [
     "AuditReport",
@@ -64,3 +75,31 @@ __all__ = [
     "new_item_id",
     "parse_item_id",
 ]
+
+_EXPORTS = {
+    "AuditReport": ".ledger.chain_audit",
+    "Finding": ".ledger.chain_audit",
+    "audit": ".ledger.chain_audit",
+    "AuthorizationError": ".errors",
+    "ChainBreakError": ".errors",
+    "ConfigurationError": ".errors",
+    "ConflictError": ".errors",
+    "HashMismatchError": ".errors",
+    "InputError": ".errors",
+    "NotFoundError": ".errors",
+    "PassphraseError": ".errors",
+    "ProvenanceError": ".errors",
+    "SignatureError": ".errors",
+    "VerificationError": ".errors",
+    "Event": ".ledger.events",
+    "SignedEvent": ".ledger.events",
+    "new_item_id": ".ledger.itemid",
+    "parse_item_id": ".ledger.itemid",
+    "SigningKey": ".keys.signing",
+    "Ledger": ".ledger.ledger",
+    "StoredEvent": ".ledger.ledger",
+    "TransferReceipt": ".ledger.ledger",
+    "EventType": ".vocab",
+    "Role": ".vocab",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

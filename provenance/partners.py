@@ -34,8 +34,8 @@ from urllib.parse import quote
 from sqlalchemy import Connection, Engine, bindparam, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .clock import utc_now
 from .errors import InputError, KeyStateError, NotFoundError
-from .events import utc_now
 from .storage.engine import driver_query, reading, write_transaction
 from .storage.tables import partner_rate, partner_requests, partners
 

@@ -6,7 +6,7 @@ from typing import NewType
 
 __all__ = ["EventHash", "ItemId", "KeyId", "OwnerId", "Sha256Hex"]
 
-#: A checked, normalised item id such as ``"7KQ2M-9XDPA-G"`` (see :mod:`provenance.itemid`).
+#: A checked, normalised item id such as ``"7KQ2M-9XDPA-G"`` (see :mod:`provenance.ledger.itemid`).
 ItemId = NewType("ItemId", str)
 #: Lower-case hex of the first 16 bytes of SHA-256 over an Ed25519 public key.
 KeyId = NewType("KeyId", str)

@@ -27,12 +27,12 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from ..clock import utc_now
 from ..errors import ChainError
-from ..events import utc_now
 from ..faults import failpoint
+from ..log.transparency import StoredCheckpoint
 from ..storage.engine import write_transaction
 from ..storage.tables import anchors, deployments
-from ..transparency import StoredCheckpoint
 from .contract import AnchorContract, Deployed, deploy
 from .endpoints import Chain
 from .transactions import FeePolicy, require_funds, sign

@@ -147,7 +147,7 @@ anchors = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("deployment_id", Integer, ForeignKey("deployments.id"), nullable=False),
-    # Indexed (migration 0006): provenance.anchored walks anchors newest first.
+    # Indexed (migration 0006): provenance.chain.anchored walks anchors newest first.
     Column("tree_size", BigInteger, nullable=False, index=True),
     Column("root", String(64), nullable=False),
     Column("nonce", BigInteger, nullable=False),

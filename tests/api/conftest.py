@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from provenance import Ledger, SigningKey
+from provenance.ledger.schemas import EventType
+from provenance.log.transparency import TransparencyLog
 from provenance.partners import add_partner
-from provenance.schemas import EventType
-from provenance.transparency import TransparencyLog
 
 from ..samples import FILM, FILM_GRADE, VINYL, VINYL_GRADE, Staff
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from provenance.errors import InputError, KeyStateError, NotFoundError
-from provenance.events import utc_now
+from provenance.ledger.events import utc_now
 from provenance.partners import (
     WINDOW_SECONDS,
     RequestRecord,

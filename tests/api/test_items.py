@@ -12,16 +12,16 @@ from eth_account import Account
 from provenance_api.deps import accepts_gzip
 from sqlalchemy import text, update
 
-from provenance.bundle import build_bundle
 from provenance.chain.anchorer import Anchorer, AnchorSettings, fund_dev_account, record_deployment
 from provenance.chain.contract import deploy
 from provenance.chain.endpoints import ChainSpec, connect
 from provenance.chain.transactions import FeePolicy
-from provenance.schemas import EventType
+from provenance.ledger.schemas import EventType
+from provenance.log.transparency import TransparencyLog
+from provenance.proof.bundle import build_bundle
+from provenance.proof.verifier import verify_bundle
 from provenance.storage.migrate import schema_head
 from provenance.storage.tables import deployments
-from provenance.transparency import TransparencyLog
-from provenance.verifier import verify_bundle
 
 from .conftest import CONTACT, OWNER, Shop, TestClient, auth
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from provenance.bundle import MAX_BUNDLE_BYTES, build_bundle
+from provenance.proof.bundle import MAX_BUNDLE_BYTES, build_bundle
 from provenance.storage.tables import partner_requests
 
 from .conftest import Shop, TestClient, auth
@@ -53,7 +53,12 @@ def test_a_doctored_bundle_is_200_with_ok_false(
 @pytest.mark.parametrize(
     ("body", "ctype", "status", "kind"),
     [
-        (b'{"format": "provenance.bundle", "events": [', "application/json", 400, "invalid_input"),
+        (
+            b'{"format": "provenance.bundle", "events": [',
+            "application/json",
+            400,
+            "invalid_input",
+        ),
         (b"", "application/json", 400, "invalid_input"),
         (b"\xff\xfe\x00garbage", "application/json", 400, "invalid_input"),
         ('{"a": "\u00e9"}'.encode("utf-16"), "application/json", 400, "invalid_input"),

@@ -8,7 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from provenance import Ledger, SigningKey
-from provenance.schemas import EventType
+from provenance.ledger.schemas import EventType
 
 
 def append_many(

@@ -30,11 +30,11 @@ from provenance.chain.contract import deploy
 from provenance.chain.endpoints import ChainSpec, connect
 from provenance.chain.hardhat import start_node, stop_node
 from provenance.chain.transactions import FeePolicy
-from provenance.scans import scan_report
-from provenance.schemas import EventType, Role
+from provenance.ledger.schemas import EventType, Role
+from provenance.log.transparency import TransparencyLog
 from provenance.storage import make_engine, upgrade
-from provenance.tags import issue_tag, new_tag_code, render_png, tag_url
-from provenance.transparency import TransparencyLog
+from provenance.tags.codes import issue_tag, new_tag_code, render_png, tag_url
+from provenance.tags.scans import scan_report
 
 from ..samples import FILM, VINYL
 
@@ -274,7 +274,7 @@ def test_scans_are_recorded_without_personal_data(shop: Shop, phone: Any) -> Non
 
 
 def test_bundle_download(shop: Shop, phone: Any) -> None:
-    from provenance.verifier import verify_bundle
+    from provenance.proof.verifier import verify_bundle
 
     response = phone.request.get(f"{shop.base}/v/{shop.genuine}/bundle.json")
     assert response.status == 200

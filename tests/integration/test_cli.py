@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.privacy import verify_claim
+from provenance.privacy.commitments import verify_claim
 
 from .conftest import Cli, Result
 

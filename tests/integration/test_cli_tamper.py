@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
-from provenance.canonical import event_hash
+from provenance.ledger.canonical import event_hash
 
 from .conftest import Cli
 

@@ -17,9 +17,10 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from provenance import Ledger, audit, merkle
-from provenance.log import event_leaf_hash, root_at
-from provenance.schemas import EventType
+from provenance import Ledger, audit
+from provenance.ledger.schemas import EventType
+from provenance.log import merkle
+from provenance.log.tree import event_leaf_hash, root_at
 from provenance.storage.tables import events
 
 from ..samples import VINYL, Staff

@@ -255,7 +255,7 @@ def test_bundle_verifies_on_another_machine(hh: Cli, node: str, item: str, tmp_p
 def test_anchor_mutations_are_caught(
     hh: Cli, node: str, item: str, tmp_path: Path, field: str
 ) -> None:
-    from provenance.verifier import verify_bundle
+    from provenance.proof.verifier import verify_bundle
 
     path = _anchored_bundle(hh, item, tmp_path)
     bundle = json.loads(path.read_text())

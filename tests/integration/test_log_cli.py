@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from provenance import merkle
-from provenance.checkpoint import parse_verifier_key, verify_checkpoint
+from provenance.log import merkle
+from provenance.log.checkpoint import parse_verifier_key, verify_checkpoint
 
 from .conftest import Cli
 from .test_cli import _one_line_error, sqlite_only

@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from provenance.verifier import verify_bundle
+from provenance.proof.verifier import verify_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,12 +18,12 @@ from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from provenance import Ledger, Role, SigningKey, audit
-from provenance.audit import Finding
-from provenance.canonical import canonical_bytes, event_hash
-from provenance.events import Event, utc_now
-from provenance.schemas import EventType
+from provenance.ledger.canonical import canonical_bytes, event_hash
+from provenance.ledger.chain_audit import Finding
+from provenance.ledger.events import Event, utc_now
+from provenance.ledger.schemas import EventType
+from provenance.log.transparency import TransparencyLog
 from provenance.storage.tables import events
-from provenance.transparency import TransparencyLog
 from provenance.types import EventHash, KeyId
 
 from ..samples import FILM, FILM_GRADE, VINYL, VINYL_GRADE, Staff

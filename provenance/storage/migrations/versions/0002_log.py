@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from provenance.merkle import CompactRange, leaf_hash
+from provenance.log.merkle import CompactRange, leaf_hash
 
 revision = "0002"
 down_revision = "0001"
