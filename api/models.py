@@ -196,11 +196,27 @@ class KeysOut(_Out):
 
 
 class ReportOut(_Out):
-    """The standalone verifier's report on a submitted bundle."""
+    """The standalone verifier's report on a submitted bundle: the verdict first, then every
+    check (docs/bundle.md specifies both)."""
 
-    ok: bool
-    complete: bool
+    outcome: Literal["verified", "unproven", "failed"] = Field(
+        description=(
+            "verified: every event is in a checkpoint signed by the pinned log key; unproven: "
+            "nothing failed, but the bundle has no checkpoint or events newer than it (nothing "
+            "shows they are in the store's log); failed: a check failed."
+        )
+    )
+    summary: str = Field(description="The outcome in one line of plain words.")
+    ok: bool = Field(description="No check failed. Not a verdict: an unproven bundle is ok.")
+    complete: bool = Field(description="Every check ran and passed, the anchor included.")
+    log_key_pinned: bool = Field(
+        description="The checkpoint was checked against a pinned log key (this store's own, "
+        "or the log_key parameter), not the key the bundle carries."
+    )
     item: str | None
+    unproven: list[int] = Field(
+        description="Log indices of the bundle's events no verified checkpoint covers."
+    )
     checks: list[CheckOut]
 
 

@@ -316,7 +316,10 @@ def _log_checks(engine: Engine, snap: _Snapshot) -> tuple[list[dict[str, Any]], 
         if snap.origin is None or snap.log_public_key is None:
             raise VerificationError("the ledger has no log key to check the checkpoint with")
         cp = verify_checkpoint(
-            a.note, name=snap.origin, public_key=bytes.fromhex(snap.log_public_key)
+            a.note,
+            name=snap.origin,
+            public_key=bytes.fromhex(snap.log_public_key),
+            origin=snap.origin,
         )
         if (cp.size, cp.root.hex()) != (size, a.root):
             raise VerificationError("the stored checkpoint fields differ from its signed note")

@@ -1,23 +1,31 @@
-"""``POST /v1/verify`` (scope ``verify``): check a proof bundle, statelessly.
+"""``POST /v1/verify`` (scope ``verify``): check a proof bundle against a pinned log key.
 
 The body must be ``application/json`` (else 415) and at most the bundle size limit (else 413,
 decided from ``Content-Length`` before reading, and again while reading, so a body without
 one, or with a false one, is never held whole). Text that is not JSON, or JSON that is not an
 object, is a 400. Any JSON object is then checked by the standalone verifier and its report
-returned with 200, also when the bundle fails verification (``ok`` is false).
+returned with 200, also when the bundle fails verification (``outcome`` is not
+``verified``).
+
+The checkpoint is checked against a pinned log key, never merely the one the bundle carries
+(a forger brings their own): this store's own log key, or the one the ``log_key`` query
+parameter names (a signed-note verifier key, for bundles of another store; a ``+`` sent
+unencoded arrives as a space, and is read back as ``+``: neither part of a verifier key holds
+a space). A malformed ``log_key`` is a 400; a store without a log key of its own, asked
+without one, a 503.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from itertools import accumulate
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from provenance.errors import ConfigurationError
 from provenance.partners import Scope
+from provenance.proof.strictjson import MAX_DEPTH, json_depth
 
 from .deps import PartnerCall, partner
 from .errors import ERROR_RESPONSES, ApiError
@@ -25,13 +33,18 @@ from .models import ReportOut
 
 __all__ = ["MAX_DEPTH", "verify_router"]
 
-#: The deepest nesting a bundle may have (a real one nests 4 levels).
-MAX_DEPTH = 32
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # "unrolled loop" form
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
 Call = Annotated[PartnerCall, Depends(partner(Scope.VERIFY))]
+LogKey = Annotated[
+    str | None,
+    Query(
+        max_length=600,
+        description=(
+            "The log key to pin, in signed-note verifier-key form (name+1a2b3c4d+AQ..., "
+            "'+' percent-encoded as %2B): for bundles of another store. Default: this "
+            "store's own log key (GET /v1/log/checkpoint names it)."
+        ),
+    ),
+]
 
 _BODY = {
     "required": True,
@@ -61,14 +74,29 @@ async def _read_bounded(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _parse(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object (UTF-8, RFC 8259 §8.1), nested at most :data:`MAX_DEPTH`
-    deep; else a 400."""
+def _pin(call: PartnerCall, log_key: str | None) -> str:
+    """The verifier key to pin: the parameter's (spaces read back as '+'), else this store's."""
+    if log_key is not None:
+        return log_key.strip().replace(" ", "+")
+    from provenance.log.transparency import TransparencyLog
+
+    try:
+        return TransparencyLog(call.ctx.engine).identity().verifier_key
+    except ConfigurationError:
+        raise ConfigurationError(
+            "this store has no log key of its own to pin; pass log_key=<verifier key>"
+        ) from None
+
+
+def _parse(body: bytes) -> str:
+    """The body as text holding a JSON object (UTF-8, RFC 8259 §8.1), nested at most
+    :data:`MAX_DEPTH` deep; else a 400. The verifier parses the text again, by its own
+    stricter rules (duplicate keys, NaN): those make a failed ``format`` check, not a 400."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "the body is not UTF-8 text") from None
-    if _depth(text) > MAX_DEPTH:
+    if json_depth(text) > MAX_DEPTH:
         raise ApiError(400, f"the body nests deeper than {MAX_DEPTH} levels")
     try:
         document = json.loads(text)
@@ -76,17 +104,7 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise ApiError(400, f"the body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise ApiError(400, "a bundle is a JSON object")
-    return document
-
-
-def _depth(text: str) -> int:
-    """How deep the brackets outside strings nest, without recursion: ``json.loads`` recurses
-    in C per level, and with the recursion limit some libraries raise (py-evm sets 100,000)
-    a deep enough document overflows a thread's stack instead of raising RecursionError."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    if not brackets:
-        return 0
-    return max(accumulate(map(_STEP.__getitem__, brackets)))
+    return text
 
 
 def verify_router() -> APIRouter:
@@ -101,11 +119,13 @@ def verify_router() -> APIRouter:
         openapi_extra={"requestBody": _BODY},
         summary="Verify a proof bundle",
     )
-    async def verify(request: Request, call: Call) -> Response:
+    async def verify(request: Request, call: Call, log_key: LogKey = None) -> Response:
         """Run every check of the standalone verifier on the submitted bundle: hashes, chain
-        links, signatures, key validity, the checkpoint's signature, inclusion proofs, and
-        (if this server is configured with an RPC endpoint) the anchor on chain. Nothing is
-        looked up in this store's database: the bundle must stand on its own."""
+        links, signatures, key validity, the checkpoint's signature by the pinned log key
+        (this store's own unless ``log_key`` names another), inclusion proofs, and (if this
+        server is configured with an RPC endpoint) the anchor on chain. ``outcome`` is the
+        verdict: verified, unproven (no checkpoint, or events newer than it) or failed.
+        Only the log key is read from this store: the bundle must stand on its own."""
         await call.admit()
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media != "application/json":
@@ -113,11 +133,12 @@ def verify_router() -> APIRouter:
         body = await _read_bounded(request, call.ctx.max_bundle_bytes)
 
         def check() -> dict[str, Any]:
-            document = _parse(body)
+            text = _parse(body)
             report = verify_bundle(
-                document,
+                text,
                 rpc_url=call.ctx.settings.verify_rpc_url,
                 chain_id=call.ctx.settings.verify_chain_id,
+                log_key=_pin(call, log_key),
             )
             return report.to_json()
 

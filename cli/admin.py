@@ -1,23 +1,20 @@
 """``init`` and ``audit``."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from provenance.errors import ConfigurationError
-from provenance.keys.signing import SigningKey, validate_key_name
-from provenance.ledger.chain_audit import audit as run_audit
-from provenance.ledger.ledger import Ledger
-from provenance.log.transparency import TransparencyLog
-from provenance.storage import current_revision, make_engine, schema_head, upgrade
 
 from .app import app
 from .context import LOG_KEY, state
 from .output import console, emit, progress_bar
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__: list[str] = []
 
@@ -37,6 +34,11 @@ def init(
     ] = "admin",
 ) -> None:
     """Create or upgrade the database, record the store identity and create the admin key."""
+    from provenance.keys.signing import SigningKey, validate_key_name
+    from provenance.ledger.ledger import Ledger
+    from provenance.log.transparency import TransparencyLog
+    from provenance.storage import current_revision, make_engine, schema_head, upgrade
+
     validate_key_name(admin_name)
     url = state.settings.database_url
     engine = make_engine(url, create=True)
@@ -95,8 +97,11 @@ def init(
     emit(result, human)
 
 
-def _ensure_log_key(engine: Engine, *, store_name: str) -> bool:
+def _ensure_log_key(engine: "Engine", *, store_name: str) -> bool:
     """Give the log its checkpoint key if it has none; return whether one was created."""
+    from provenance.keys.signing import SigningKey
+    from provenance.log.transparency import TransparencyLog
+
     log = TransparencyLog(engine)
     try:
         log.identity()
@@ -130,6 +135,8 @@ def _ensure_log_key(engine: Engine, *, store_name: str) -> bool:
 @app.command()
 def audit() -> None:
     """Verify every signature, chain link, key and role in the ledger; exit 1 on any problem."""
+    from provenance.ledger.chain_audit import audit as run_audit
+
     ledger = state.ledger()
     with progress_bar("Auditing", total=ledger.size()) as advance:
         report = run_audit(ledger.engine, progress=advance)

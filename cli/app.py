@@ -1,6 +1,6 @@
 """The Typer application and its global options."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,6 @@
 """``export ITEM`` (write a proof bundle) and ``verify BUNDLE`` (check one with no database)."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 import json
 import sys
@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 
 from provenance.errors import InputError, NotFoundError
-from provenance.proof.bundle import MAX_BUNDLE_BYTES, build_bundle
-from provenance.proof.verifier import verify_bundle
 
 from .app import app
 from .context import state
@@ -31,6 +29,8 @@ def export(
     ] = None,
 ) -> None:
     """Write the item's self-contained proof bundle (events, keys, proofs, checkpoint, anchor)."""
+    from provenance.proof.bundle import build_bundle
+
     bundle = build_bundle(state.ledger().engine, item)
     text = json.dumps(bundle, indent=2, sort_keys=True) + "\n"
     if output == "-":
@@ -79,8 +79,22 @@ def verify(
     require_anchor: Annotated[
         bool, typer.Option("--require-anchor", help="Fail unless the anchor is verified.")
     ] = False,
+    allow_unproven: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unproven",
+            help="Exit 0 for an unproven bundle (no checkpoint, or events newer than it).",
+        ),
+    ] = False,
 ) -> None:
-    """Verify a proof bundle; needs no database, only --rpc for the on-chain check."""
+    """Verify a proof bundle; needs no database, only --rpc for the on-chain check.
+
+    Exits 0 if the bundle is verified (every event in a checkpoint signed by the log key:
+    the --log-key one if given), 1 if a check failed or the bundle is unproven (unless
+    --allow-unproven), or the anchor is not verified under --require-anchor."""
+    from provenance.proof.bundle import MAX_BUNDLE_BYTES
+    from provenance.proof.verifier import verify_bundle
+
     try:
         size = bundle_file.stat().st_size
     except OSError as exc:
@@ -92,19 +106,24 @@ def verify(
     )
     anchor = report.check("anchor")
     missing_anchor = require_anchor and anchor.status != "passed"
+    unproven = report.outcome == "unproven" and not allow_unproven
 
     def human() -> None:
         console.print(f"Bundle for {report.item or '(unreadable)'}", markup=False)
+        console.print(report.summary, markup=False)
         for check in report.checks:
             console.print(f"  {_MARK[check.status]} {check.name:<11} {check.detail}", markup=False)
         skipped = [c.name for c in report.checks if c.status == "not_checked"]
         if skipped:
             console.print(f"Not checked: {', '.join(skipped)}", markup=False)
 
-    emit({**report.to_json(), "ok": report.ok and not missing_anchor}, human)
+    emit({**report.to_json(), "ok": report.ok and not unproven and not missing_anchor}, human)
     if not report.ok:
         failed = next(c for c in report.checks if c.status == "failed")
         note(f"bundle does not verify: {failed.name} failed")
+        raise typer.Exit(1)
+    if unproven:
+        note(f"bundle is {report.summary} (exit 1; --allow-unproven accepts that)")
         raise typer.Exit(1)
     if missing_anchor:
         note(f"--require-anchor: the anchor was not verified ({anchor.detail})")

@@ -1,34 +1,26 @@
 """``chain deploy | status | account``, ``anchor`` and ``hardhat up | down``."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 import re
 import sys
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from provenance.chain.anchorer import (
-    Anchorer,
-    AnchorOutcome,
-    AnchorSettings,
-    DeploymentRecord,
-    current_deployment,
-    fund_dev_account,
-    record_deployment,
-)
-from provenance.chain.contract import AnchorContract, deploy, verify_anchor
-from provenance.chain.endpoints import Chain, ChainSpec, connect
-from provenance.chain.hardhat import node_status, start_node, stop_node
-from provenance.chain.transactions import GWEI, FeePolicy
-from provenance.chain.wallet import create_keystore, keystore_address, load_account
 from provenance.errors import ChainError, ConfigurationError, InputError
-from provenance.log.transparency import StoredCheckpoint, TransparencyLog
 
 from .app import app
 from .context import state
 from .output import console, emit, note
+
+# The chain wing (web3, eth-account, eth-tester) is imported by the commands that use it.
+if TYPE_CHECKING:
+    from provenance.chain.anchorer import AnchorOutcome, DeploymentRecord
+    from provenance.chain.endpoints import Chain, ChainSpec
+    from provenance.chain.transactions import FeePolicy
+    from provenance.log.transparency import StoredCheckpoint
 
 __all__: list[str] = []
 
@@ -60,8 +52,11 @@ ConfirmOpt = Annotated[
 # -- shared helpers ------------------------------------------------------------------------
 
 
-def _spec(chain: str | None, chain_id: int | None) -> ChainSpec:
+def _spec(chain: str | None, chain_id: int | None) -> "ChainSpec":
     """The chain from the option, the environment, or the current deployment."""
+    from provenance.chain.anchorer import current_deployment
+    from provenance.chain.endpoints import ChainSpec
+
     settings = state.settings
     wanted_id = chain_id if chain_id is not None else settings.chain_id
     text = chain or settings.chain
@@ -82,11 +77,15 @@ def _spec(chain: str | None, chain_id: int | None) -> ChainSpec:
     return ChainSpec.parse(deployment.endpoint, wanted_id or deployment.chain_id)
 
 
-def _connect(spec: ChainSpec) -> Chain:
+def _connect(spec: "ChainSpec") -> "Chain":
+    from provenance.chain.endpoints import connect
+
     return connect(spec, retries=state.settings.rpc_retries)
 
 
-def _policy(max_fee_gwei: float | None) -> FeePolicy:
+def _policy(max_fee_gwei: float | None) -> "FeePolicy":
+    from provenance.chain.transactions import GWEI, FeePolicy
+
     cap = max_fee_gwei if max_fee_gwei is not None else state.settings.max_fee_gwei
     if cap <= 0:
         raise InputError("--max-fee-gwei must be positive")
@@ -101,6 +100,8 @@ def _eth_passphrase(prompt: str) -> str:
 
 
 def _account(*, create: bool) -> Any:
+    from provenance.chain.wallet import create_keystore, load_account
+
     path = state.settings.keystore_path
     if not path.exists() and create:
         address = create_keystore(path, _eth_passphrase("Passphrase for the new keystore"))
@@ -108,7 +109,7 @@ def _account(*, create: bool) -> Any:
     return load_account(path, _eth_passphrase("Passphrase for the anchoring keystore"))
 
 
-def _confirmations(value: int | None, chain: Chain) -> int:
+def _confirmations(value: int | None, chain: "Chain") -> int:
     chosen = value if value is not None else state.settings.confirmations
     if chosen is None:
         return 1 if chain.dev else 12
@@ -117,7 +118,10 @@ def _confirmations(value: int | None, chain: Chain) -> int:
     return chosen
 
 
-def _deploy(chain: Chain, account: Any, policy: FeePolicy) -> tuple[DeploymentRecord, int]:
+def _deploy(chain: "Chain", account: Any, policy: "FeePolicy") -> "tuple[DeploymentRecord, int]":
+    from provenance.chain.anchorer import fund_dev_account, record_deployment
+    from provenance.chain.contract import deploy
+
     if chain.dev:
         balance = chain.call("read the balance", lambda: chain.w3.eth.get_balance(account.address))
         if balance == 0:
@@ -128,8 +132,10 @@ def _deploy(chain: Chain, account: Any, policy: FeePolicy) -> tuple[DeploymentRe
     return record, deployed.gas_used
 
 
-def _checkpoint() -> StoredCheckpoint:
+def _checkpoint() -> "StoredCheckpoint":
     """The latest checkpoint, signing a new one first if the log has grown."""
+    from provenance.log.transparency import TransparencyLog
+
     log = TransparencyLog(state.ledger().engine)
     latest = log.latest()
     if latest is None or latest.size < log.size():
@@ -169,6 +175,8 @@ def chain_deploy(
 @chain_app.command("account")
 def chain_account() -> None:
     """Show the anchoring account (creating its encrypted keystore the first time)."""
+    from provenance.chain.wallet import create_keystore, keystore_address
+
     path = state.settings.keystore_path
     created = False
     if not path.exists():
@@ -184,6 +192,11 @@ def chain_account() -> None:
 @chain_app.command("status")
 def chain_status(chain: ChainOpt = None, chain_id: ChainIdOpt = None) -> None:
     """Chain id, contract, balance, latest anchor and its finality."""
+    from provenance.chain.anchorer import Anchorer, current_deployment
+    from provenance.chain.contract import AnchorContract, verify_anchor
+    from provenance.chain.wallet import keystore_address
+    from provenance.log.transparency import TransparencyLog
+
     spec = _spec(chain, chain_id)
     if spec.ephemeral:
         raise InputError("the embedded chain has no state between commands; nothing to show")
@@ -262,7 +275,7 @@ def _interval(text: str) -> float:
     return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
-def _outcome_json(outcome: AnchorOutcome, chain: Chain) -> dict[str, Any]:
+def _outcome_json(outcome: "AnchorOutcome", chain: "Chain") -> dict[str, Any]:
     anchor = outcome.anchor
     return {
         "ok": True,
@@ -310,6 +323,8 @@ def anchor_command(
     ] = 120.0,
 ) -> None:
     """Anchor the latest checkpoint on chain (signing a new checkpoint if the log grew)."""
+    from provenance.chain.anchorer import Anchorer, AnchorSettings, current_deployment
+
     period = _interval(every) if every else None
     spec = _spec(chain, chain_id)
     if spec.ephemeral and period:
@@ -359,6 +374,8 @@ def hardhat_up(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8545,
 ) -> None:
     """Start the local Hardhat node on 127.0.0.1 (in the background) and wait for it."""
+    from provenance.chain.hardhat import start_node
+
     status = start_node(_hardhat_dir(), port)
     emit(
         {"ok": True, "url": status.url, "chain_id": status.chain_id, "pid": status.pid},
@@ -375,6 +392,8 @@ def hardhat_down(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8545,
 ) -> None:
     """Stop the Hardhat node that 'hardhat up' started."""
+    from provenance.chain.hardhat import node_status, stop_node
+
     stopped = stop_node(_hardhat_dir(), port)
     still = node_status(_hardhat_dir(), port).running
     if still and not stopped:

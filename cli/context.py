@@ -1,18 +1,26 @@
-"""Per-invocation state: settings with command-line overrides, output mode, unlocked keys."""
+"""Per-invocation state: settings with command-line overrides, output mode, unlocked keys.
+
+Only light modules are imported here: every command, and ``--help``, imports this one. The key
+files and the ledger (cryptography, SQLAlchemy) are imported when a command first asks for
+them.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from provenance.errors import ConfigurationError, InputError
-from provenance.keys.signing import KeyFiles, SigningKey
-from provenance.ledger.ledger import Ledger
-from provenance.settings import Settings
+
+if TYPE_CHECKING:
+    from provenance.keys.signing import KeyFiles, SigningKey
+    from provenance.ledger.ledger import Ledger
+    from provenance.settings import Settings
 
 __all__ = ["LOG_KEY", "AppState", "state"]
 
@@ -25,9 +33,18 @@ LOG_KEY = "log"
 class AppState:
     """What the global options set up for the command that runs."""
 
-    settings: Settings = field(default_factory=Settings)
     json: bool = False
+    _settings: Settings | None = None
     _ledger: Ledger | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings: the environment with the global options over it."""
+        if self._settings is None:
+            from provenance.settings import Settings
+
+            self._settings = Settings()
+        return self._settings
 
     def configure(self, *, home: Path | None, db: str | None, key: str | None, json: bool) -> None:
         """Apply global options over the environment."""
@@ -38,24 +55,38 @@ class AppState:
             updates["db_url"] = db
         if key is not None:
             updates["key"] = key
-        self.settings = Settings().model_copy(update=updates)
+        from provenance.settings import Settings
+
+        self._settings = Settings().model_copy(update=updates)
         self.json = json
         self._ledger = None
 
     @property
     def key_files(self) -> KeyFiles:
         """The encrypted key files of this installation."""
+        from provenance.keys.signing import KeyFiles
+
         return KeyFiles(self.settings.keys_dir)
 
     def ledger(self) -> Ledger:
         """The configured ledger (it must exist and be at the current schema)."""
         if self._ledger is None:
+            from provenance.ledger.ledger import Ledger
+
             self._ledger = Ledger.open(self.settings.database_url)
         return self._ledger
+
+    def close(self) -> None:
+        """Close the ledger's database connections, if a command opened it."""
+        if self._ledger is not None:
+            self._ledger.engine.dispose()
+            self._ledger = None
 
     @property
     def log_key_files(self) -> KeyFiles:
         """Where the log's own checkpoint-signing key lives (apart from staff keys)."""
+        from provenance.keys.signing import KeyFiles
+
         return KeyFiles(self.settings.home / "log-key")
 
     def log_signer(self) -> SigningKey:

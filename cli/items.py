@@ -1,9 +1,9 @@
 """Item commands: register, import, grade, note, correct, transfer, status."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,15 +19,15 @@ from provenance.ledger.grading import (
     Soundtrack,
     StripLevel,
 )
-from provenance.ledger.importer import read_register_csv
-from provenance.ledger.ledger import StoredEvent
-from provenance.ledger.schemas import EventType, StatusValue
-from provenance.ledger.state import describe
+from provenance.vocab import EventType, StatusValue
 
 from ._params import parse_matrix, parse_price, read_photos
 from .app import app
 from .context import state
 from .output import console, emit, progress_bar
+
+if TYPE_CHECKING:
+    from provenance.ledger.ledger import StoredEvent
 
 __all__: list[str] = []
 
@@ -132,6 +132,8 @@ def import_(
     ] = None,
 ) -> None:
     """Register many items from a CSV in one transaction (all rows or none)."""
+    from provenance.ledger.importer import read_register_csv
+
     rows = read_register_csv(file)
     ledger = state.ledger()
     signer = state.signer()
@@ -332,7 +334,9 @@ def _append(
     _emit_stored(stored)
 
 
-def _emit_stored(stored: StoredEvent) -> None:
+def _emit_stored(stored: "StoredEvent") -> None:
+    from provenance.ledger.state import describe
+
     ev = stored.event
     emit(
         {

@@ -1,19 +1,21 @@
 """``keys create | list | rotate | revoke``: staff keys, each change a signed key event."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from provenance.errors import InputError
-from provenance.keys.signing import SigningKey, validate_key_name
-from provenance.ledger.ledger import StoredEvent
-from provenance.ledger.schemas import Role
+from provenance.vocab import Role
 
 from .app import app
 from .context import state
 from .output import console, emit
+
+if TYPE_CHECKING:
+    from provenance.keys.signing import SigningKey
+    from provenance.ledger.ledger import StoredEvent
 
 __all__: list[str] = []
 
@@ -27,6 +29,8 @@ def create(
     role: Annotated[Role, typer.Option("--role", help="admin, registrar or grader.")],
 ) -> None:
     """Create a staff key (encrypted on disk) and add it to the key history."""
+    from provenance.keys.signing import SigningKey, validate_key_name
+
     validate_key_name(name)
     ledger = state.ledger()
     signer = state.signer()
@@ -90,6 +94,8 @@ def rotate(
     ] = None,
 ) -> None:
     """Replace a key by a new one with the same role, in one key event."""
+    from provenance.keys.signing import SigningKey, validate_key_name
+
     ledger = state.ledger()
     old_id = ledger.resolve_key(key)
     files = state.key_files
@@ -118,7 +124,7 @@ def _next_name(base: str, taken: set[str]) -> str:
 
 
 def _emit_key_event(
-    verb: str, name: str, key: SigningKey, stored: StoredEvent, *, extra: dict[str, str]
+    verb: str, name: str, key: "SigningKey", stored: "StoredEvent", *, extra: dict[str, str]
 ) -> None:
     emit(
         {"ok": True, "name": name, "key": key.key_id, "log_index": stored.log_index, **extra},

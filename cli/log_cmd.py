@@ -1,19 +1,21 @@
 """``log checkpoint | show | proof | consistency``: the transparency log."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from provenance.errors import InputError
-from provenance.log.transparency import TransparencyLog
 
 from .app import app
 from .context import state
 from .output import console, emit
+
+if TYPE_CHECKING:
+    from provenance.log.transparency import TransparencyLog
 
 __all__: list[str] = []
 
@@ -21,7 +23,9 @@ log_app = typer.Typer(help="The transparency log: checkpoints and proofs.", no_a
 app.add_typer(log_app, name="log")
 
 
-def _log() -> TransparencyLog:
+def _log() -> "TransparencyLog":
+    from provenance.log.transparency import TransparencyLog
+
     return TransparencyLog(state.ledger().engine)
 
 

@@ -3,6 +3,7 @@ one line on stderr (and a JSON object with ``--json``) and a documented exit cod
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from . import (  # noqa: F401  (commands register on import)
 from .app import app
 from .context import state
 
-__all__ = ["EXIT_CODES", "app", "hoist_global_options", "run"]
+__all__ = ["EXIT_CODES", "GC_YOUNG_THRESHOLD", "app", "hoist_global_options", "run"]
 
 #: Exit codes, most specific first; documented in the README.
 EXIT_CODES: list[tuple[type[BaseException], int, str]] = [
@@ -51,30 +52,67 @@ EXIT_CODES: list[tuple[type[BaseException], int, str]] = [
 
 
 def run() -> None:
-    """Run the CLI; never lets a traceback reach the user (set PROVENANCE_DEBUG=1 to see one)."""
+    """Run the CLI; never lets a traceback reach the user (set PROVENANCE_DEBUG=1 to see one).
+
+    This is the console script's entry point: it ends the process (``SystemExit`` with the
+    exit code), after tuning the cyclic garbage collector for a short process (see
+    :data:`GC_YOUNG_THRESHOLD` and :func:`_release`).
+    """
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    debug = bool(os.environ.get("PROVENANCE_DEBUG"))
+    code = _invoke(debug=bool(os.environ.get("PROVENANCE_DEBUG")))
+    # Released only now, with every exception of the command and its frames gone.
+    _release()
+    sys.exit(code)
+
+
+def _invoke(*, debug: bool) -> int | str | None:
+    """Run the app and return its exit code; our errors become one line each."""
     try:
-        # Standalone mode: Typer reports usage errors itself (exit 2) and exits normally;
-        # our own errors propagate to here and become one line each.
+        # Standalone mode: Typer reports usage errors itself (exit 2) and always ends with
+        # SystemExit; our own errors propagate to here.
         app(args=hoist_global_options(sys.argv[1:]), prog_name="provenance")
+    except SystemExit as exc:
+        return exc.code
     except ProvenanceError as exc:
         if debug:
             raise
         code, kind = next((c, k) for cls, c, k in EXIT_CODES if isinstance(exc, cls))
-        _fail(str(exc), code, kind)
+        return _fail(str(exc), code, kind)
     except KeyboardInterrupt:
-        _fail("interrupted", 130, "interrupted")
+        return _fail("interrupted", 130, "interrupted")
     except Exception as exc:
         if debug:
             raise
-        _fail(
+        return _fail(
             f"internal error ({type(exc).__name__}: {exc}); "
             "rerun with PROVENANCE_DEBUG=1 for details",
             70,
             "internal",
         )
+    return 0
 
+
+def _release() -> None:
+    """Close the ledger, then spare the exiting interpreter its last garbage collections.
+
+    As the interpreter exits it runs several full collections, each walking every object that
+    SQLAlchemy, pydantic and rich made at import, to find almost nothing (~60 ms, a seventh of
+    ``provenance show``). One collection here finalises whatever the command left as garbage
+    (an engine a command did not dispose of closes its SQLite connections, so no ``-wal``
+    file is left behind); ``gc.freeze()`` then takes the survivors, which live until exit
+    anyway, out of the collector's sight. Exit handlers still run and output is flushed.
+    """
+    state.close()
+    gc.collect()
+    gc.freeze()
+
+
+#: Allocations between two collections of the youngest generation (Python's default is 700). A
+#: command's first act is to import SQLAlchemy, pydantic and rich: a few hundred thousand
+#: objects that live until exit, and at 700 the collector rescans that growing heap several
+#: times while they load (~15 ms of ``provenance show``). Young cycles are still collected.
+GC_YOUNG_THRESHOLD = 10_000
 
 _FLAGS = frozenset({"--json"})
 _VALUED = frozenset({"--db", "--key", "--home"})
@@ -103,12 +141,13 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def _fail(message: str, code: int, kind: str) -> None:
+def _fail(message: str, code: int, kind: str) -> int:
+    """Report an error in one line (and a JSON object with ``--json``); return ``code``."""
     line = " ".join(message.split())
     if state.json:
         sys.stdout.write(json.dumps({"ok": False, "error": line, "kind": kind}) + "\n")
     sys.stderr.write(f"provenance: error: {line}\n")
-    sys.exit(code)
+    return code
 
 
 if __name__ == "__main__":

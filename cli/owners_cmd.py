@@ -1,12 +1,10 @@
 """``owners list`` and ``owners forget``: the personal-data vault, staff only."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 from typing import Annotated
 
 import typer
-
-from provenance.privacy.vault import forget_owner, list_owners
 
 from .app import app
 from .context import state
@@ -23,6 +21,8 @@ app.add_typer(owners_app, name="owners")
 @owners_app.command("list")
 def list_() -> None:
     """List owners in the vault (names and contacts are personal data)."""
+    from provenance.privacy.vault import list_owners
+
     records = list_owners(state.ledger().engine)
 
     def human() -> None:
@@ -37,6 +37,8 @@ def list_() -> None:
 @owners_app.command()
 def forget(owner: Annotated[str, typer.Argument(help="Owner id, e.g. own_3f9a...")]) -> None:
     """Erase an owner's name, contact and commitment salt; the chain stays intact."""
+    from provenance.privacy.vault import forget_owner
+
     record = forget_owner(state.ledger().engine, owner)
     emit(
         {"ok": True, "owner": record.owner_id, "forgotten_at": record.forgotten_at},

@@ -1,24 +1,23 @@
 """``partners add | list | revoke``: API keys for resale partners (staff only)."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-
-from provenance.partners import (
-    DEFAULT_RATE_LIMIT,
-    Partner,
-    add_partner,
-    list_partners,
-    revoke_partner,
-)
 
 from .app import app
 from .context import state
 from .output import console, emit, note
 
+if TYPE_CHECKING:
+    from provenance.partners import Partner
+
 __all__: list[str] = []
+
+#: ``provenance.partners.DEFAULT_RATE_LIMIT``, repeated here because ``--help`` shows it and
+#: importing the partners module costs SQLAlchemy; a test holds the two equal.
+DEFAULT_RATE_LIMIT = 600
 
 partners_app = typer.Typer(
     help="API keys for partners (the key is shown once; only its hash is stored).",
@@ -27,7 +26,7 @@ partners_app = typer.Typer(
 app.add_typer(partners_app, name="partners")
 
 
-def _line(p: Partner) -> str:
+def _line(p: "Partner") -> str:
     status = f"revoked {p.revoked_at}" if p.revoked_at else "active"
     scopes = ",".join(sorted(p.scopes))
     return f"{p.id}  {p.name}  [{scopes}]  {p.rate_limit}/min  {p.created_at}  {status}"
@@ -48,6 +47,8 @@ def add(
     ] = DEFAULT_RATE_LIMIT,
 ) -> None:
     """Issue an API key and print it once (it cannot be shown again)."""
+    from provenance.partners import add_partner
+
     partner, key = add_partner(
         state.ledger().engine, name=name, scopes=scope, rate_limit=rate_limit
     )
@@ -63,6 +64,8 @@ def add(
 @partners_app.command("list")
 def list_() -> None:
     """List partner keys (ids, names, scopes, limits, revocations; never the keys)."""
+    from provenance.partners import list_partners
+
     records = list_partners(state.ledger().engine)
 
     def human() -> None:
@@ -78,6 +81,8 @@ def revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id, pid_... (see 'list').")],
 ) -> None:
     """Revoke a partner key; every API worker refuses it from the next request on."""
+    from provenance.partners import revoke_partner
+
     partner = revoke_partner(state.ledger().engine, key_id)
     emit(
         {"ok": True, "partner": partner.to_json()},

@@ -1,6 +1,6 @@
 """``serve``: run the partner API under uvicorn."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 import os
 from typing import Annotated

@@ -1,17 +1,12 @@
 """``show ITEM`` (history with every check) and ``items`` (recent registrations)."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from provenance.errors import VerificationError
-from provenance.ledger.chain_audit import check_rows
-from provenance.ledger.events import SignedEvent
-from provenance.ledger.itemid import parse_item_id
-from provenance.ledger.state import describe, ordinal, summarise
 
 from .app import app
 from .context import state
@@ -23,6 +18,11 @@ __all__: list[str] = []
 @app.command()
 def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
     """Show an item's history; each signature, key, role and chain link is checked."""
+    from provenance.ledger.chain_audit import check_rows
+    from provenance.ledger.events import SignedEvent
+    from provenance.ledger.itemid import parse_item_id
+    from provenance.ledger.state import describe, ordinal, summarise
+
     item_id = parse_item_id(item)
     ledger = state.ledger()
     names = ledger.key_names()
@@ -61,6 +61,8 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
     }
 
     def human() -> None:
+        from rich.table import Table
+
         if summary is not None:
             by = f" — {summary.creator}" if summary.creator else ""
             console.print(f"[bold]{item_id}[/bold]  {summary.kind}: {summary.title}{by}")
@@ -104,6 +106,8 @@ def items_(
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
 ) -> None:
     """List registered items, newest first."""
+    from provenance.ledger.state import describe
+
     registered = state.ledger().items(limit=limit, offset=offset)
     rows = [
         {"item": s.event.item, "at": s.event.at, "description": describe(s.event)}

@@ -1,19 +1,21 @@
 """``tag ITEM`` (issue a QR tag) and ``labels ITEM...`` (a printable sheet of tags)."""
 
-from __future__ import annotations
+# Annotations stay objects, not strings (no __future__ import): see the package docstring.
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from provenance.errors import InputError
-from provenance.tags.codes import IssuedTag, issue_tag, render_png, render_svg
-from provenance.tags.labels import Label, write_sheet
 
 from .app import app
 from .context import state
 from .output import console, emit, note, progress_bar
+
+# The tags wing (qrcode, Pillow, fpdf2) is imported by the commands that use it.
+if TYPE_CHECKING:
+    from provenance.tags.codes import IssuedTag
 
 __all__: list[str] = []
 
@@ -46,6 +48,8 @@ def tag(
     base_url: BaseUrlOpt = None,
 ) -> None:
     """Issue (or re-issue) the item's QR tag; earlier tags of the item stop being genuine."""
+    from provenance.tags.codes import issue_tag, render_png, render_svg
+
     path = output or Path(f"{item.upper()}.png")
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
@@ -71,6 +75,9 @@ def labels(
     base_url: BaseUrlOpt = None,
 ) -> None:
     """Issue a new tag for each item and lay them out on a printable sheet."""
+    from provenance.tags.codes import issue_tag
+    from provenance.tags.labels import Label, write_sheet
+
     if output.suffix.lower() not in (".pdf", ".svg"):
         raise InputError(f"{output.name}: a label sheet is written as .pdf or .svg")
     if paper.lower() not in ("a4", "letter"):

@@ -32,6 +32,7 @@ __all__ = [
     "HashMismatchError",
     "InputError",
     "KeyStateError",
+    "LogDivergedError",
     "NotFoundError",
     "PassphraseError",
     "ProofError",
@@ -137,3 +138,9 @@ class ChainUnavailableError(ChainError):
 
 class AnchorError(VerificationError):
     """What the chain holds does not match the checkpoint (root differs, or no anchor)."""
+
+
+class LogDivergedError(AnchorError):
+    """The local log is shorter than, or differs from, what a contract holds: events that
+    were anchored are missing or were rewritten. The store stops writing and anchoring until
+    the newer backup is restored (README: "When the chain disagrees")."""

@@ -1,5 +1,5 @@
-"""The shared vocabulary every wing speaks: event types, staff roles, key actions, the name of
-the key chain and the Crockford base-32 alphabet.
+"""The shared vocabulary every wing speaks: event types, staff roles, key actions, item status
+flags, the name of the key chain and the Crockford base-32 alphabet.
 
 These sit below the wings so that the key ring (``keys``), the log and the ledger can all name
 an event type or a role without importing each other. They are plain enums and constants:
@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-__all__ = ["CROCKFORD_ALPHABET", "KEY_CHAIN", "EventType", "KeyAction", "Role"]
+__all__ = ["CROCKFORD_ALPHABET", "KEY_CHAIN", "EventType", "KeyAction", "Role", "StatusValue"]
 
 #: The reserved "item" whose chain holds the staff key events.
 KEY_CHAIN: Final = "keys"
@@ -48,3 +48,12 @@ class KeyAction(StrEnum):
     ADD = "add"
     ROTATE = "rotate"
     REVOKE = "revoke"
+
+
+class StatusValue(StrEnum):
+    """Status flags a registrar can set on an item."""
+
+    STOLEN = "stolen"
+    MISSING = "missing"
+    RECOVERED = "recovered"
+    DESTROYED = "destroyed"

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from ..storage.engine import driver_query
 
-__all__ = ["AnchoredCheckpoint", "anchored_checkpoint"]
+__all__ = ["AnchoredCheckpoint", "anchored_checkpoint", "anchored_conflict"]
 
 _BRANCH = (
     "SELECT * FROM (SELECT c.size, c.root, c.note, an.tx_hash, an.state, an.block_number, "
@@ -65,4 +65,34 @@ def anchored_checkpoint(conn: Connection) -> AnchoredCheckpoint | None:
         chain_id=int(chain_id),
         address=address,
         ephemeral=bool(ephemeral),
+    )
+
+
+_CONFLICT_SQL = (
+    "SELECT an.tree_size, an.root, c.root, d.chain_id, d.address FROM anchors an "
+    "JOIN deployments d ON d.id = an.deployment_id "
+    "LEFT JOIN checkpoints c ON c.size = an.tree_size "
+    "WHERE an.state IN ('anchored', 'final') AND d.vanished_at IS NULL "
+    "AND (c.root IS NULL OR c.root <> an.root) ORDER BY an.tree_size DESC LIMIT 1"
+)
+
+
+def anchored_conflict(conn: Connection) -> str | None:
+    """Why the anchored checkpoint cannot be chosen honestly, or ``None``.
+
+    A live anchor whose tree size has no stored checkpoint, or one with another root, means
+    the log was rewritten or its checkpoints deleted after anchoring. Proving an item against
+    an older checkpoint then would hide that, so exporters refuse instead.
+    """
+    found = driver_query(conn, _CONFLICT_SQL)
+    if not found:
+        return None
+    size, root, stored, chain_id, address = found[0]
+    if stored is None:
+        what = "no checkpoint of that size is stored"
+    else:
+        what = f"the checkpoint stored at that size has root {stored}"
+    return (
+        f"tree size {size} is anchored on contract {address} (chain {chain_id}) with root "
+        f"{root}, but {what}; run 'provenance audit'"
     )

@@ -28,13 +28,17 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from ..clock import utc_now
-from ..errors import ChainError
+from ..errors import ChainError, LogDivergedError, VerificationError
 from ..faults import failpoint
+from ..log import merkle
+from ..log.guard import RESTORE_HINT, refuse_if_diverged
 from ..log.transparency import StoredCheckpoint
+from ..log.tree import consistency_proof
 from ..storage.engine import write_transaction
-from ..storage.tables import anchors, deployments
+from ..storage.tables import anchors, deployments, log_head
 from .contract import AnchorContract, Deployed, deploy
 from .endpoints import Chain
+from .judge import judge, raise_alarms
 from .transactions import FeePolicy, require_funds, sign
 
 __all__ = [
@@ -117,6 +121,8 @@ class AnchorOutcome:
     redeployed: bool
     deployment: DeploymentRecord
     message: str
+    #: Anchors that vanished with the old contract when a reset dev chain was redeployed.
+    vanished: int = 0
 
 
 def _deployment(row: Any) -> DeploymentRecord:
@@ -192,6 +198,8 @@ class Anchorer:
         self.deployment = deployment
         self.settings = settings or AnchorSettings()
         self._sleep = sleep
+        #: How many anchors vanished when :meth:`ensure_contract` last redeployed.
+        self.vanished = 0
 
     # -- the public steps ----------------------------------------------------------------
 
@@ -215,11 +223,12 @@ class Anchorer:
                 .where(deployments.c.id == self.deployment.id)
                 .values(vanished_at=now)
             )
-            conn.execute(
+            gone = conn.execute(
                 update(anchors)
                 .where(anchors.c.deployment_id == self.deployment.id, anchors.c.state.in_(LIVE))
                 .values(state="vanished", updated_at=now, detail="the dev chain was reset")
             )
+        self.vanished = int(gone.rowcount or 0)
         if (
             self.chain.call(
                 "read the balance", lambda: self.chain.w3.eth.get_balance(self.account.address)
@@ -251,18 +260,19 @@ class Anchorer:
         self.sync()
         self._notice_lost_anchors()
         contract = AnchorContract(self.chain, self.deployment.address)
+        onchain = self.hold_to_chain(contract, checkpoint)
+        vanished = self.vanished if redeployed else 0
         covering = self._covering(checkpoint.size)
         if covering is not None:
             done = self._wait(covering)
             return AnchorOutcome(
                 done, False, redeployed, self.deployment,
-                f"tree size {done.tree_size} is already anchored ({done.state})",
+                f"tree size {done.tree_size} is already anchored ({done.state})", vanished,
             )  # fmt: skip
-        onchain = contract.latest_tree_size()
         if onchain >= checkpoint.size:
             return AnchorOutcome(
                 None, False, redeployed, self.deployment,
-                f"the contract already holds tree size {onchain} >= {checkpoint.size}",
+                f"the contract already holds tree size {onchain} >= {checkpoint.size}", vanished,
             )  # fmt: skip
         root = bytes.fromhex(checkpoint.root)
         require_funds(self.chain, self.account.address)
@@ -294,8 +304,58 @@ class Anchorer:
         record = self._set(record, state="pending")
         done = self._wait(record)
         return AnchorOutcome(
-            done, True, redeployed, self.deployment, f"anchored tree size {done.tree_size}"
+            done, True, redeployed, self.deployment, f"anchored tree size {done.tree_size}",
+            vanished,
+        )  # fmt: skip
+
+    def hold_to_chain(self, contract: AnchorContract, checkpoint: StoredCheckpoint) -> int:
+        """Refuse to anchor unless the log extends everything the contract holds.
+
+        1. no alarm is stored and no recorded anchor is beyond the log (the log guard);
+        2. :func:`~provenance.chain.judge.judge`: the local root at every anchored size equals
+           the root on chain, and the log is at least as long as the contract's latest size
+           (a disagreement is stored as an alarm, so the ledger stops writing too);
+        3. a consistency proof from the contract's latest size to the checkpoint's, built from
+           the stored tree, verifies from the root on chain to the checkpoint's root: the new
+           root extends the anchored one, so this anchor cannot put a fork on chain.
+
+        Returns the contract's latest tree size. Raises :class:`LogDivergedError` (nothing is
+        recorded or sent) or :class:`ChainError` if the contract could not be read.
+        """
+        with self.engine.connect() as conn:
+            local_size = int(conn.execute(select(log_head.c.size)).scalar_one())
+            refuse_if_diverged(conn, local_size)
+        judgement = judge(
+            self.engine,
+            contract,
+            deployment_id=self.deployment.id,
+            ephemeral=self.deployment.ephemeral,
         )
+        if judgement.status == "unchecked":
+            raise ChainError(f"cannot hold the log to the chain: {judgement.reason}")
+        if judgement.problems:
+            raise_alarms(self.engine, [judgement])
+            raise LogDivergedError(f"refusing to anchor: {judgement.lines()[0]}; {RESTORE_HINT}")
+        onchain = judgement.chain_size or 0
+        if 0 < onchain < checkpoint.size:
+            with self.engine.connect() as conn:
+                proof = consistency_proof(
+                    conn, old_size=onchain, new_size=checkpoint.size, tree_size=local_size
+                )
+            try:
+                merkle.verify_consistency(
+                    old_size=onchain,
+                    new_size=checkpoint.size,
+                    old_root=contract.root_at(onchain),
+                    new_root=bytes.fromhex(checkpoint.root),
+                    proof=[bytes.fromhex(h) for h in proof["path"]],
+                )
+            except VerificationError as exc:
+                raise LogDivergedError(
+                    f"refusing to anchor: checkpoint {checkpoint.size} does not extend the root "
+                    f"on chain at size {onchain} ({exc}); {RESTORE_HINT}"
+                ) from exc
+        return onchain
 
     def anchors(self) -> list[AnchorRecord]:
         """Every anchor of this deployment, newest first."""

@@ -45,13 +45,19 @@ class ChainSpec:
 
     endpoint: str
     chain_id: int | None = None
+    #: The local Hardhat node's port, when ``hardhat up --port N`` started it elsewhere.
+    hardhat_port: int | None = None
 
     @classmethod
-    def parse(cls, text: str, chain_id: int | None = None) -> ChainSpec:
+    def parse(
+        cls, text: str, chain_id: int | None = None, *, hardhat_port: int | None = None
+    ) -> ChainSpec:
         """Check a ``--chain`` value; :class:`InputError` if it is none of the three kinds."""
         value = text.strip()
-        if value.lower() in (EMBEDDED, HARDHAT):
-            return cls(value.lower(), chain_id)
+        if value.lower() == HARDHAT:
+            return cls(HARDHAT, chain_id, hardhat_port)
+        if value.lower() == EMBEDDED:
+            return cls(EMBEDDED, chain_id)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise InputError(
@@ -74,7 +80,9 @@ class ChainSpec:
         """The JSON-RPC URL (``None`` for the embedded chain)."""
         if self.kind == EMBEDDED:
             return None
-        return HARDHAT_URL if self.kind == HARDHAT else self.endpoint
+        if self.kind == HARDHAT:
+            return f"http://127.0.0.1:{self.hardhat_port}" if self.hardhat_port else HARDHAT_URL
+        return self.endpoint
 
     @property
     def ephemeral(self) -> bool:

@@ -21,7 +21,15 @@ from pathlib import Path
 
 from ..errors import ChainError
 
-__all__ = ["DEFAULT_PORT", "NodeStatus", "find_project", "node_status", "start_node", "stop_node"]
+__all__ = [
+    "DEFAULT_PORT",
+    "NodeStatus",
+    "find_project",
+    "node_status",
+    "recorded_port",
+    "start_node",
+    "stop_node",
+]
 
 DEFAULT_PORT = 8545
 _HOST = "127.0.0.1"
@@ -114,6 +122,7 @@ def start_node(state_dir: Path, port: int = DEFAULT_PORT, timeout: float = 90.0)
     )
     log.close()
     (state_dir / "node.pid").write_text(f"{proc.pid}\n")
+    (state_dir / "node.port").write_text(f"{port}\n")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -145,4 +154,16 @@ def stop_node(state_dir: Path, port: int = DEFAULT_PORT, timeout: float = 15.0) 
     if _pid(state_dir) is not None:
         os.killpg(pid, signal.SIGKILL)
     (state_dir / "node.pid").unlink(missing_ok=True)
+    (state_dir / "node.port").unlink(missing_ok=True)
     return True
+
+
+def recorded_port(state_dir: Path) -> int | None:
+    """The port of the node that ``start_node`` started and that still runs, if any: what
+    ``--chain hardhat`` connects to after ``provenance hardhat up --port N``."""
+    if _pid(state_dir) is None:
+        return None
+    try:
+        return int((state_dir / "node.port").read_text().strip())
+    except (OSError, ValueError):
+        return None

@@ -12,10 +12,7 @@ from __future__ import annotations
 import base64
 import os
 
-from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 __all__ = ["PBKDF2_ITERATIONS", "encrypt_pkcs8_pem"]
 
@@ -35,6 +32,12 @@ def encrypt_pkcs8_pem(
     key: Ed25519PrivateKey, passphrase: str, *, iterations: int = PBKDF2_ITERATIONS
 ) -> bytes:
     """Serialise ``key`` as an encrypted PKCS#8 PEM under ``passphrase``."""
+    # Imported here: writing a key file is rare, and these (with the serialisation module's
+    # SSH, RSA and EC support) cost every command that only verifies signatures 5-10 ms.
+    from cryptography.hazmat.primitives import hashes, padding, serialization
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
     plain = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -96,9 +95,7 @@ class SigningKey:
     @classmethod
     def from_private(cls, private: Ed25519PrivateKey) -> SigningKey:
         """Wrap an existing ``cryptography`` private key."""
-        public = private.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        public = private.public_key().public_bytes_raw()
         return cls(private=private, public=public, key_id=key_id_for(public))
 
     def sign(self, message: bytes) -> bytes:
@@ -115,8 +112,11 @@ class SigningKey:
     @classmethod
     def from_encrypted_pem(cls, pem: bytes, passphrase: str, *, label: str = "key") -> SigningKey:
         """Decrypt a PKCS#8 PEM; a wrong passphrase raises :class:`PassphraseError`."""
+        # PEM parsing is imported when a key file is opened (see provenance.keys._pkcs8).
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
         try:
-            private = serialization.load_pem_private_key(pem, password=passphrase.encode())
+            private = load_pem_private_key(pem, password=passphrase.encode())
         except (ValueError, TypeError) as exc:
             # cryptography reports a bad passphrase and a corrupt file alike as ValueError.
             raise PassphraseError(

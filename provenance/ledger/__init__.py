@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ..vocab import StatusValue
     from .blobs import get_blob, put_blob
     from .canonical import EVENT_DOMAIN, canonical_bytes, event_hash, sha256_hex
     from .chain_audit import AuditReport, ChainChecker, Row, audit, build_keyring, check_rows
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from .importer import read_register_csv
     from .itemid import new_item_id, parse_item_id
     from .ledger import Ledger, StoredEvent, TransferReceipt
-    from .schemas import StatusValue, validate_correction, validate_payload
+    from .schemas import validate_correction, validate_payload
     from .state import ItemSummary, describe, summarise
 
 __all__ = [
@@ -63,7 +64,7 @@ _EXPORTS = {
     "sha256_hex": ".canonical",
     "new_item_id": ".itemid",
     "parse_item_id": ".itemid",
-    "StatusValue": ".schemas",
+    "StatusValue": "..vocab",
     "validate_correction": ".schemas",
     "validate_payload": ".schemas",
     "AuditReport": ".chain_audit",

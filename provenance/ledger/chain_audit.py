@@ -9,7 +9,8 @@
    that event's hash (``seq`` 0 has ``prev`` null and is the item's ``register``);
 5. validates the payload against its schema, in normal form, grades matching the item kind;
 6. verifies the Ed25519 signature under the signer's key, and that the key was valid and its
-   role allowed this event type at this log position (key events update the key ring).
+   role allowed this event type at this log position (key events update the key ring);
+7. checks the row's ``at`` column, where the reader has it, against the signed time.
 
 It raises the precise :class:`~provenance.errors.VerificationError` subclass; :func:`audit`
 collects those as findings that name the item, the event and the check, and goes on.
@@ -37,9 +38,11 @@ from ..errors import (
 )
 from ..findings import Finding
 from ..keys.keyring import KeyRing
+from ..log.guard import anchor_findings
 from ..log.tree import event_leaf_hash
 from ..storage.tables import events, log_head
 from .events import KEY_CHAIN, SignedEvent
+from .photo_audit import PhotoChecker
 from .schemas import EventType, validate_correction, validate_payload
 
 __all__ = ["AuditReport", "ChainChecker", "Finding", "Row", "audit", "build_keyring", "check_rows"]
@@ -85,6 +88,8 @@ class Row:
     hash: str
     body: str
     signature: bytes
+    #: The ``at`` column, where the reader has it (bundles carry only the signed text).
+    at: str | None = None
 
 
 class ChainChecker:
@@ -132,6 +137,9 @@ class ChainChecker:
                 raise EventFormatError("payload is not in its normal form")
             # 6. signature, key validity, role
             self._check_signer(signed, row.log_index, head)
+            # 7. the row's time column (a convenience copy) says what was signed
+            if row.at is not None and row.at != ev.at:
+                raise EventFormatError(f"row says at {row.at!r}, signed text says {ev.at!r}")
         finally:
             self._advance(signed, head)
         return signed
@@ -157,6 +165,8 @@ class ChainChecker:
             if ev.item != KEY_CHAIN:
                 raise ChainBreakError("key events belong on the key chain")
             genesis = len(self.ring) == 0
+            if genesis and "public_key" not in ev.data:
+                raise VerificationError("the first key event must add an admin key")
             public = (
                 bytes.fromhex(ev.data["public_key"]) if genesis else self.ring.get(ev.by).public_key
             )
@@ -256,8 +266,10 @@ def audit(engine: Engine, *, progress: Callable[[int], None] | None = None) -> A
                 events.c.hash,
                 events.c.body,
                 events.c.signature,
+                events.c.at,
             ).order_by(events.c.log_index)
         )
+        photos = PhotoChecker()
         for raw in result:
             row = Row(*raw)
             if row.log_index != expected_index:
@@ -274,7 +286,9 @@ def audit(engine: Engine, *, progress: Callable[[int], None] | None = None) -> A
             expected_index = row.log_index + 1
             digest = row.hash
             try:
-                digest = checker.check(row).hash
+                signed = checker.check(row)
+                digest = signed.hash
+                photos.add(signed.event, row.log_index)
             except VerificationError as exc:
                 report.findings.append(
                     Finding(row.item, row.seq, row.log_index, _check_name(exc), str(exc))
@@ -290,6 +304,8 @@ def audit(engine: Engine, *, progress: Callable[[int], None] | None = None) -> A
             if progress and report.events % 1_000 == 0:
                 progress(report.events)
         report.findings.extend(tree.finish())
+        report.findings.extend(photos.finish(conn))
+        report.findings.extend(anchor_findings(conn, int(head_size or 0)))
     if head_size != total or (total and expected_index != total):
         report.findings.append(
             Finding(

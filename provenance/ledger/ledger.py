@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ConfigurationError, ConflictError, InputError, KeyStateError, NotFoundError
 from ..keys.keyring import KeyRing
 from ..keys.signing import SigningKey, key_id_for, validate_key_name
+from ..log.guard import refuse_if_diverged
 from ..log.tree import LogAppender, event_leaf_hash
 from ..privacy.commitments import (
     SALT_BYTES,
@@ -450,6 +451,7 @@ class Ledger:
         ).scalar()
         if size is None:
             raise ConfigurationError("ledger has no log head; run 'provenance init'")
+        refuse_if_diverged(conn, int(size))
         return int(size)
 
     @staticmethod

@@ -9,13 +9,12 @@ public and permanent (see docs/ARCHITECTURE.md, Privacy).
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError
-from ..vocab import EventType, KeyAction, Role
+from ..vocab import EventType, KeyAction, Role, StatusValue
 from .grading import (
     Fading,
     FilmGauge,
@@ -49,15 +48,6 @@ _PHONE = re.compile(r"(?:\+|\b00)?\d[\d ().-]{7,}\d")
 _PHONE_DIGITS = 9
 _HEX64 = r"^[0-9a-f]{64}$"
 _HEX32 = r"^[0-9a-f]{32}$"
-
-
-class StatusValue(StrEnum):
-    """Status flags a registrar can set on an item."""
-
-    STOLEN = "stolen"
-    MISSING = "missing"
-    RECOVERED = "recovered"
-    DESTROYED = "destroyed"
 
 
 def _no_personal_data(value: str) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..vocab import EventType, StatusValue
 from .events import Event
-from .schemas import EventType, StatusValue
 
 __all__ = ["ItemSummary", "describe", "effective_payloads", "ordinal", "summarise"]
 

@@ -5,8 +5,12 @@ size in decimal, the root hash in standard base64; each ends in a newline. It is
 blank line and signature lines ``— <key name> base64(key ID || Ed25519 signature)``
 (c2sp.org/signed-note), where key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4].
 
-Verifiers take plain values (the note text, the expected key name and public key) and raise
-:class:`~provenance.errors.CheckpointError`; they never return a bool.
+Key names follow signed-note: non-empty, with no Unicode space or other white space, no ``+``
+and (as the whole note) no control character. A signature line naming any other kind of key
+makes the note malformed, whichever key it claims to be.
+
+Verifiers take plain values (the note text, the expected key name, public key and origin) and
+raise :class:`~provenance.errors.CheckpointError`; they never return a bool.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import base64
 import binascii
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..errors import CheckpointError, SignatureError
@@ -75,6 +80,7 @@ def parse_verifier_key(text: str) -> tuple[str, bytes]:
     if len(parts) != 3 or not parts[0]:
         raise CheckpointError("a verifier key looks like name+1a2b3c4d+AQ...")
     name, hex_id, encoded = parts
+    _check_name(name)
     try:
         raw = base64.b64decode(encoded, validate=True)
     except binascii.Error as exc:
@@ -124,13 +130,22 @@ def parse_checkpoint(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, byte
     return Checkpoint(origin=origin, size=int(size_text), root=root), signatures
 
 
-def verify_checkpoint(note: str, *, name: str, public_key: bytes) -> Checkpoint:
+def verify_checkpoint(note: str, *, name: str, public_key: bytes, origin: str | None) -> Checkpoint:
     """Verify the note's signature by the given key and return its checkpoint.
+
+    ``origin`` is the log the caller expects (its origin line, c2sp.org/tlog-checkpoint): a
+    note with another origin is rejected even if the key signed it, since one key may sign
+    for several logs. ``None`` skips that comparison; pass it only when the caller compares
+    the origin itself.
 
     Following signed-note: signatures by other keys are ignored; a signature that names this
     key (name and key ID) but does not verify rejects the note; no such signature rejects it.
     """
     checkpoint, signatures = parse_checkpoint(note)
+    if origin is not None and checkpoint.origin != origin:
+        raise CheckpointError(
+            f"checkpoint origin is {checkpoint.origin!r}, expected the log {origin!r}"
+        )
     wanted = key_id(name, public_key)
     text = note[: note.index("\n\n") + 1].encode()
     found = False
@@ -153,6 +168,7 @@ def _parse_signature_line(line: str) -> tuple[str, bytes, bytes]:
     name, sep, encoded = line[len(_SIG_PREFIX) :].partition(" ")
     if not sep or not name or " " in encoded:
         raise CheckpointError("signature line must be '— <name> <base64>'")
+    _check_name(name)
     try:
         raw = base64.b64decode(encoded, validate=True)
     except binascii.Error as exc:
@@ -163,5 +179,11 @@ def _parse_signature_line(line: str) -> tuple[str, bytes, bytes]:
 
 
 def _check_name(name: str) -> None:
-    if not name or any(ch.isspace() or ch == "+" for ch in name):
-        raise CheckpointError(f"key name {name!r} must be non-empty, without spaces or '+'")
+    # c2sp.org/signed-note: "Key names MUST be non-empty and MUST NOT contain any Unicode
+    # spaces or plus (U+002B) characters"; str.isspace covers the Unicode White_Space set
+    # (U+00A0, U+2009, U+3000, U+2028...), category Cc the C0 and C1 controls and DEL.
+    bad = [ch for ch in name if ch.isspace() or ch == "+" or unicodedata.category(ch) == "Cc"]
+    if not name or bad:
+        raise CheckpointError(
+            f"key name {name!r} must be non-empty, without spaces, '+' or control characters"
+        )

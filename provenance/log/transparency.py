@@ -142,7 +142,12 @@ class TransparencyLog:
     def verify(self, cp: StoredCheckpoint) -> Checkpoint:
         """Check a stored checkpoint's signature under this log's key."""
         identity = self.identity()
-        return verify_checkpoint(cp.note, name=identity.origin, public_key=identity.public_key)
+        return verify_checkpoint(
+            cp.note,
+            name=identity.origin,
+            public_key=identity.public_key,
+            origin=identity.origin,
+        )
 
     def proof(self, *, index: int, size: int | None = None) -> Proof:
         """Inclusion proof of leaf ``index`` (default size: the newest checkpoint that covers

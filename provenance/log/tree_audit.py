@@ -169,7 +169,7 @@ class TreeChecker:
             return [Finding("log", None, None, "checkpoint", "checkpoints exist but no log key")]
         name, public_key = self._identity
         try:
-            cp = verify_checkpoint(note, name=name, public_key=public_key)
+            cp = verify_checkpoint(note, name=name, public_key=public_key, origin=name)
         except VerificationError as exc:
             return [Finding("log", None, None, "checkpoint", f"checkpoint of size {size}: {exc}")]
         if cp.size != size:

@@ -1,12 +1,14 @@
 """Proof bundles: one self-contained JSON document per item that anyone can verify with no
-access to the store's database (see :mod:`provenance.proof.verifier`, `docs/bundle.schema.json`).
+access to the store's database (see :mod:`provenance.proof.verifier`, docs/bundle.md).
 
 A bundle carries the item's events exactly as signed, the key-chain events that establish
 every signer's key and role at signing time, an inclusion proof of each of those events into
 one signed checkpoint, that checkpoint, and the checkpoint's anchor on Ethereum. The
 checkpoint chosen is the newest one with a live anchor; without one, the newest checkpoint.
-Events newer than it are included and listed under ``unproven``: their signatures and links
-can be checked, their place in the log not yet.
+Events newer than it are included and listed under ``unproven`` (the item's own; key events
+newer than it are counted by the verifier): their signatures and links can be checked, their
+place in the log not yet, so the bundle verifies as unproven until a checkpoint covers them.
+Without any checkpoint, ``checkpoint`` is null and every item event is listed.
 
 No personal data: events hold none by design (owners are commitments), and the bundle adds
 only public keys, hashes and chain coordinates.
@@ -16,10 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
-from ..chain.anchored import anchored_checkpoint
-from ..errors import NotFoundError
+from ..chain.anchored import anchored_checkpoint, anchored_conflict
+from ..errors import AnchorError, NotFoundError
 from ..ledger.events import KEY_CHAIN, utc_now
 from ..ledger.itemid import parse_item_id
 from ..log.checkpoint import verifier_key
@@ -66,7 +68,12 @@ def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
         ).all()
         identity = conn.execute(select(store.c.origin, store.c.log_public_key)).first()
         tree_size = int(conn.execute(select(log_head.c.size)).scalar_one())
+        newest_size = conn.execute(select(func.max(checkpoints.c.size))).scalar()
 
+        conflict = anchored_conflict(conn)
+        if conflict is not None:
+            # Proving the item against an older checkpoint would hide the disagreement.
+            raise AnchorError(f"cannot export {item_id}: {conflict}")
         cp_row: Any = anchored_checkpoint(conn)
         anchor: dict[str, Any] | None = None
         if cp_row is not None:
@@ -75,9 +82,9 @@ def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
                 "contract": cp_row.address,
                 "tx_hash": cp_row.tx_hash,
                 "block_number": cp_row.block_number,
-                "tree_size": cp_row.size,
+                "tree_size": int(cp_row.size),
                 "state": cp_row.state,
-                "ephemeral": cp_row.ephemeral,
+                "ephemeral": bool(cp_row.ephemeral),
             }
         else:
             cp_row = conn.execute(
@@ -101,13 +108,27 @@ def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
     unproven = [int(r.log_index) for r in rows if r.log_index >= size]
     notes = []
     if checkpoint is None:
-        notes.append("no checkpoint covers these events yet: run 'provenance log checkpoint'")
+        notes.append(
+            "no signed checkpoint covers these events yet, so the bundle verifies as unproven: "
+            "run 'provenance log checkpoint'"
+        )
     if anchor is None:
         notes.append("the checkpoint is not anchored on a chain yet: run 'provenance anchor'")
     elif anchor["ephemeral"]:
         notes.append("anchored only on an ephemeral embedded chain, which no longer exists")
-    if unproven:
-        notes.append(f"{len(unproven)} newest event(s) are newer than the checkpoint")
+    if unproven and checkpoint is not None:
+        n = len(unproven)
+        newer = newest_size is not None and int(newest_size) > max(unproven)
+        notes.append(
+            f"{n} newest event{'s are' if n != 1 else ' is'} not yet in a signed checkpoint"
+            + (
+                " of this bundle: a newer checkpoint covers them but is not anchored yet (run "
+                "'provenance anchor', then export again)"
+                if newer
+                else ": the bundle verifies as unproven until one covers them (run 'provenance "
+                "log checkpoint' or 'provenance anchor', then export again)"
+            )
+        )
     log = None
     if identity is not None and identity.log_public_key:
         public = bytes.fromhex(identity.log_public_key)

@@ -1,22 +1,34 @@
 """The standalone verifier: check a proof bundle with no database, only (optionally) an
-Ethereum RPC endpoint.
+Ethereum RPC endpoint and the store's published log key.
 
 :func:`verify_bundle` runs every check it can and reports each by name (``passed``,
-``failed``, or ``not_checked`` and why); it never raises on a bad bundle.
-:func:`verify_bundle_strict` is the library form: it raises the first failure as a
-:class:`~provenance.errors.VerificationError` subclass.
+``failed``, or ``not_checked`` and why), and the outcome they add up to (``verified``,
+``unproven``, ``failed``: see :mod:`provenance.proof.report`); it never raises on a bad
+bundle. :func:`verify_bundle_strict` is the library form: it raises the first failure as a
+:class:`~provenance.errors.VerificationError` subclass, and an unproven bundle as a
+:class:`~provenance.errors.ProofError` unless told to allow it.
 
-The checks, in order:
+The checks, in order (docs/bundle.md specifies each step):
 
-``format``      the document parses as a bundle of this version, within the size bounds;
-``hashes``      each event's text is canonical and hashes to the hash it claims;
-``chain``       the item's events (and the key chain) start at 0 and link, gaplessly;
-``signatures``  each event's Ed25519 signature verifies under its signer's key;
-``keys``        each signer's key was valid at that log position, with a role allowed to sign it;
-``checkpoint``  the checkpoint note is signed by the log key (the bundle's, or a pinned one);
-``inclusion``   each event (and key event) older than the checkpoint has an inclusion proof
-                into its root;
-``anchor``      the contract on chain holds the checkpoint's root for its size (needs an RPC).
+1. ``format``      the document is JSON (no duplicate keys, no NaN), within the size bounds,
+                   a bundle of this version by :class:`~provenance.proof.schema.Bundle`, for
+                   an item id whose check symbol holds;
+2. ``hashes``      each event's text is RFC 8785 canonical, its envelope fields equal the
+                   signed ones, its payload is valid, and it hashes to the hash it claims;
+3. ``chain``       the item's events and the key chain each start at seq 0 and link by
+                   ``prev``, gaplessly, each event in its own chain, log indices distinct;
+4. ``signatures``  each event's Ed25519 signature over its hash verifies under its signer's
+                   key;
+5. ``keys``        the key chain is a valid history, and each signer's key was valid at that
+                   log position with a role allowed to sign that event type;
+6. ``checkpoint``  the checkpoint note is signed by the log key (the pinned one if given,
+                   else the bundle's, reported as not pinned), for the log's origin, and says
+                   the size and root the bundle says;
+7. ``inclusion``   every event and key event inside the checkpoint's tree has exactly one
+                   inclusion proof into its root, no other proof is given, and ``unproven``
+                   lists exactly the item's events outside the tree;
+8. ``anchor``      the contract on chain holds the checkpoint's root for its size (needs an
+                   RPC; see :mod:`provenance.proof._anchor`).
 
 Signatures, chain links and key rules are checked by the very code the ledger's audit uses
 (:class:`~provenance.ledger.chain_audit.ChainChecker`), so the two cannot disagree.
@@ -24,20 +36,18 @@ Signatures, chain links and key rules are checked by the very code the ledger's 
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from ..errors import (
     AnchorError,
     AuthorizationError,
     ChainBreakError,
-    ChainUnavailableError,
     CheckpointError,
     EventFormatError,
     HashMismatchError,
+    InputError,
     ProofError,
     ProvenanceError,
     SignatureError,
@@ -45,132 +55,38 @@ from ..errors import (
     VerificationError,
 )
 from ..ledger.chain_audit import ChainChecker, Row
-from ..ledger.events import KEY_CHAIN
+from ..ledger.itemid import parse_item_id
 from ..log import merkle
-from ..log.checkpoint import parse_verifier_key, verify_checkpoint
+from ..log.checkpoint import Checkpoint, parse_verifier_key, verify_checkpoint
 from ..log.tree import event_leaf_hash
-from .bundle import BUNDLE_FORMAT, BUNDLE_VERSION, MAX_BUNDLE_BYTES, MAX_EVENTS
+from ..vocab import KEY_CHAIN, EventType
+from ._anchor import check_anchor
+from .bundle import BUNDLE_FORMAT, BUNDLE_VERSION, MAX_BUNDLE_BYTES
+from .report import CHECKS, Check, Outcome, VerificationReport, not_yet_checkpointed
+from .schema import Bundle, BundleEvent
+from .strictjson import loads_strict
 
 __all__ = [
     "CHECKS",
+    "Bundle",
     "Check",
+    "Outcome",
     "VerificationReport",
     "parse_bundle",
+    "parse_log_key",
     "verify_bundle",
     "verify_bundle_strict",
 ]
 
-CHECKS = ("format", "hashes", "chain", "signatures", "keys", "checkpoint", "inclusion", "anchor")
 
-Hex32 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-Hex = Annotated[str, Field(pattern=r"^[0-9a-f]*$", max_length=512)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BundleEvent(_Strict):
-    log_index: int = Field(ge=0)
-    item: str = Field(max_length=40)
-    seq: int = Field(ge=0)
-    type: str = Field(max_length=16)
-    signer: str = Field(max_length=64)
-    hash: str = Field(max_length=128)
-    body: str = Field(max_length=256 * 1024)
-    signature: Hex
-
-
-class BundleLog(_Strict):
-    origin: str = Field(max_length=256)
-    public_key: Hex32
-    verifier_key: str = Field(max_length=512)
-
-
-class BundleCheckpoint(_Strict):
-    size: int = Field(ge=1)
-    root: Hex32
-    note: str = Field(max_length=16 * 1024)
-
-
-class BundleProof(_Strict):
-    log_index: int = Field(ge=0)
-    path: list[Hex32] = Field(max_length=64)
-
-
-class BundleAnchor(_Strict):
-    chain_id: int = Field(ge=1)
-    contract: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
-    tx_hash: str = Field(pattern=r"^0x[0-9a-f]{64}$")
-    block_number: int = Field(ge=0)
-    tree_size: int = Field(ge=1)
-    state: str = Field(max_length=16)
-    ephemeral: bool
-
-
-class Bundle(_Strict):
-    """The bundle document (``docs/bundle.schema.json`` is generated from this model)."""
-
-    format: Literal["provenance.bundle"]
-    version: Literal[1]
-    item: str = Field(max_length=40)
-    created_at: str = Field(max_length=40)
-    log: BundleLog | None
-    events: list[BundleEvent] = Field(min_length=1, max_length=MAX_EVENTS)
-    keys: list[BundleEvent] = Field(max_length=MAX_EVENTS)
-    checkpoint: BundleCheckpoint | None
-    proofs: list[BundleProof] = Field(max_length=2 * MAX_EVENTS)
-    anchor: BundleAnchor | None
-    unproven: list[int] = Field(max_length=MAX_EVENTS)
-    notes: list[Annotated[str, Field(max_length=400)]] = Field(max_length=20)
-
-
-Status = Literal["passed", "failed", "not_checked"]
-
-
-@dataclass
-class Check:
-    """One named check and how it went."""
-
-    name: str
-    status: Status
-    detail: str = ""
-    error: VerificationError | None = field(default=None, repr=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"name": self.name, "status": self.status, "detail": self.detail}
-
-
-@dataclass
-class VerificationReport:
-    """Every check, in order."""
-
-    item: str | None
-    checks: list[Check]
-
-    @property
-    def ok(self) -> bool:
-        """No check failed (some may not have been run: see :attr:`complete`)."""
-        return all(c.status != "failed" for c in self.checks)
-
-    @property
-    def complete(self) -> bool:
-        """Every check ran and passed."""
-        return all(c.status == "passed" for c in self.checks)
-
-    def check(self, name: str) -> Check:
-        """The check called ``name``."""
-        return next(c for c in self.checks if c.name == name)
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "ok": self.ok,
-            "complete": self.complete,
-            "item": self.item,
-            "checks": [c.to_json() for c in self.checks],
-        }
+def parse_log_key(text: str) -> tuple[str, bytes]:
+    """A log key to pin, in signed-note verifier-key form (``name+1a2b3c4d+AQ...``), as
+    ``(name, public key)``; :class:`InputError` if it is not one (it is the caller's input,
+    not the bundle's)."""
+    try:
+        return parse_verifier_key(text)
+    except CheckpointError as exc:
+        raise InputError(f"the log key to pin is not a verifier key: {exc}") from exc
 
 
 def parse_bundle(document: Any) -> Bundle:
@@ -180,10 +96,7 @@ def parse_bundle(document: Any) -> Bundle:
         raw = document.encode() if isinstance(document, str) else document
         if len(raw) > MAX_BUNDLE_BYTES:
             raise EventFormatError(f"bundle is larger than {MAX_BUNDLE_BYTES} bytes")
-        try:
-            document = json.loads(raw)
-        except ValueError as exc:
-            raise EventFormatError(f"bundle is not valid JSON: {exc}") from exc
+        document = loads_strict(raw)
     if isinstance(document, dict) and (
         document.get("format") != BUNDLE_FORMAT or document.get("version") != BUNDLE_VERSION
     ):
@@ -192,12 +105,19 @@ def parse_bundle(document: Any) -> Bundle:
             f"(format {document.get('format')!r}, version {document.get('version')!r})"
         )
     try:
-        return Bundle.model_validate(document)
+        bundle = Bundle.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise EventFormatError(f"bundle field {where}: {first['msg']}") from exc
+    try:
+        parse_item_id(bundle.item)  # the pattern holds; the check symbol must too
+    except InputError as exc:
+        raise EventFormatError(f"bundle field item: {exc}") from exc
+    return bundle
 
+
+# -- 2-5: the events, by the audit's own checker ---------------------------------------------
 
 _CATEGORY: list[tuple[type[VerificationError], str]] = [
     (SignatureError, "signatures"),
@@ -214,11 +134,9 @@ def _category(exc: VerificationError) -> str:
 
 
 def _row(e: BundleEvent) -> Row:
-    try:
-        signature = bytes.fromhex(e.signature)
-    except ValueError:  # odd length: pattern allows it
-        signature = b""
-    return Row(e.log_index, e.item, e.seq, e.type, e.signer, e.hash, e.body, signature)
+    return Row(
+        e.log_index, e.item, e.seq, e.type, e.signer, e.hash, e.body, bytes.fromhex(e.signature)
+    )
 
 
 def _check_events(bundle: Bundle) -> dict[str, Check]:
@@ -227,7 +145,7 @@ def _check_events(bundle: Bundle) -> dict[str, Check]:
     def fail(name: str, where: str, exc: VerificationError) -> None:
         failures.setdefault(name, []).append((where, exc))
 
-    # The chains must be complete from seq 0, each event in its own chain, in log order.
+    # The chains must be complete from seq 0, each event in its own chain, in seq order.
     for chain_name, rows in ((bundle.item, bundle.events), (KEY_CHAIN, bundle.keys)):
         for expected, e in enumerate(rows):
             if e.item != chain_name or e.seq != expected:
@@ -244,12 +162,16 @@ def _check_events(bundle: Bundle) -> dict[str, Check]:
         fail("chain", "log", ChainBreakError("two events claim the same log index"))
     checker = ChainChecker()
     for e in sorted([*bundle.keys, *bundle.events], key=lambda ev: ev.log_index):
+        where = f"{e.item} event {e.seq}"
         try:
             checker.check(_row(e))
         except VerificationError as exc:
-            fail(_category(exc), f"{e.item} event {e.seq}", exc)
+            fail(_category(exc), where, exc)
         except ProvenanceError as exc:  # an input error while parsing a doctored payload
-            fail("hashes", f"{e.item} event {e.seq}", EventFormatError(str(exc)))
+            fail("hashes", where, EventFormatError(str(exc)))
+        except (KeyError, TypeError, ValueError) as exc:  # a payload the rules did not foresee
+            name = "keys" if e.type == EventType.KEY else "hashes"
+            fail(name, where, EventFormatError(f"event cannot be checked: {exc!r}"))
     out: dict[str, Check] = {}
     counts = f"{len(bundle.events)} item and {len(bundle.keys)} key events"
     for name in ("hashes", "chain", "signatures", "keys"):
@@ -262,130 +184,124 @@ def _check_events(bundle: Bundle) -> dict[str, Check]:
     return out
 
 
-def _check_checkpoint(bundle: Bundle, pinned_key: str | None) -> tuple[Check, Any]:
+# -- 6: the checkpoint ------------------------------------------------------------------------
+
+
+def _check_checkpoint(
+    bundle: Bundle, pinned: tuple[str, bytes] | None
+) -> tuple[Check, Checkpoint | None]:
     if bundle.checkpoint is None:
-        return Check("checkpoint", "not_checked", "the bundle has no checkpoint yet"), None
-    if bundle.log is None:
-        exc = CheckpointError("the bundle names no log key to check the checkpoint with")
-        return Check("checkpoint", "failed", str(exc), exc), None
+        return Check(
+            "checkpoint", "not_checked", "the bundle has no checkpoint (checkpoint: null)"
+        ), None
     try:
-        name, key = parse_verifier_key(bundle.log.verifier_key)
-        if key.hex() != bundle.log.public_key or name != bundle.log.origin:
-            raise CheckpointError("the bundle's verifier key does not match its log key")
-        if pinned_key is not None:
-            pin_name, pin_key = parse_verifier_key(pinned_key)
-            if (pin_name, pin_key) != (name, key):
+        expected = pinned
+        if bundle.log is not None:
+            own = parse_verifier_key(bundle.log.verifier_key)
+            if own != (bundle.log.origin, bytes.fromhex(bundle.log.public_key)):
+                raise CheckpointError("the bundle's verifier key does not match its log key")
+            if pinned is not None and pinned != own:
                 raise CheckpointError(
                     f"the bundle's log key {bundle.log.verifier_key} is not the pinned one"
                 )
-        cp = verify_checkpoint(bundle.checkpoint.note, name=name, public_key=key)
+            expected = own
+        if expected is None:
+            raise CheckpointError("the bundle names no log key to check the checkpoint with")
+        name, key = expected
+        # The log's origin is its key's name: one store, one log, one key.
+        cp = verify_checkpoint(bundle.checkpoint.note, name=name, public_key=key, origin=name)
         if (cp.size, cp.root.hex()) != (bundle.checkpoint.size, bundle.checkpoint.root):
             raise CheckpointError("the checkpoint fields differ from its signed note")
-        if cp.origin != name:
-            raise CheckpointError(f"checkpoint origin {cp.origin!r} is not the log's {name!r}")
     except VerificationError as exc:
         return Check("checkpoint", "failed", str(exc), exc), None
-    how = "the pinned log key" if pinned_key else "the bundle's log key (pin it with --log-key)"
-    return Check("checkpoint", "passed", f"size {cp.size}, signed by {how}"), cp
+    how = "the pinned log key" if pinned else "the bundle's own log key (log key not pinned)"
+    return Check("checkpoint", "passed", f"size {cp.size} of {name}, signed by {how}"), cp
 
 
-def _check_inclusion(bundle: Bundle, cp: Any) -> Check:
+# -- 7: inclusion -----------------------------------------------------------------------------
+
+
+class _LocatedError(Exception):
+    """A failure whose error keeps its own type and whose detail says where."""
+
+    def __init__(self, detail: str, error: VerificationError) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.error = error
+
+
+def _few(indices: list[int]) -> str:
+    shown = ", ".join(map(str, indices[:5]))
+    return (shown + f", ... {len(indices)} in all") if len(indices) > 5 else shown or "none"
+
+
+def _unproven_claim(bundle: Bundle) -> ProofError | None:
+    """With ``checkpoint: null`` nothing is proven, and the rest must say the same."""
+    if bundle.proofs:
+        return ProofError("the bundle has no checkpoint, yet carries inclusion proofs")
+    listed = [e.log_index for e in bundle.events]
+    if bundle.unproven != listed:
+        return ProofError(
+            f"the bundle has no checkpoint, so 'unproven' must list every item event "
+            f"({_few(listed)}), not {_few(bundle.unproven)}"
+        )
+    return None
+
+
+def _check_inclusion(bundle: Bundle, cp: Checkpoint | None) -> tuple[Check, list[int]]:
+    everything = [*bundle.keys, *bundle.events]
     if cp is None:
-        return Check("inclusion", "not_checked", "no verified checkpoint to prove against")
-    proofs = {p.log_index: p for p in bundle.proofs}
-    proven = 0
+        unproven = sorted(e.log_index for e in everything)
+        wrong = _unproven_claim(bundle) if bundle.checkpoint is None else None
+        if wrong is not None:
+            return Check("inclusion", "failed", str(wrong), wrong), unproven
+        return Check("inclusion", "not_checked", "no verified checkpoint to prove against"), (
+            unproven
+        )
+    covered = [e for e in everything if e.log_index < cp.size]
+    outside = sorted(e.log_index for e in everything if e.log_index >= cp.size)
     try:
-        for e in [*bundle.keys, *bundle.events]:
-            if e.log_index >= cp.size:
-                continue
-            proof = proofs.get(e.log_index)
-            if proof is None:
+        proofs: dict[int, list[str]] = {}
+        for p in bundle.proofs:
+            if p.log_index in proofs:
+                raise ProofError(f"two inclusion proofs for log index {p.log_index}")
+            proofs[p.log_index] = p.path
+        stray = sorted(set(proofs) - {e.log_index for e in covered})
+        if stray:
+            raise ProofError(
+                f"an inclusion proof for log index {stray[0]}, which is no event of the "
+                f"bundle inside the tree of {cp.size}"
+            )
+        for e in covered:
+            path = proofs.get(e.log_index)
+            if path is None:
                 raise ProofError(f"no inclusion proof for {e.item} event {e.seq}")
-            try:
-                leaf = event_leaf_hash(e.hash, bytes.fromhex(e.signature))
-            except ValueError as exc:
-                raise ProofError(f"{e.item} event {e.seq} has a malformed hash") from exc
             try:
                 merkle.verify_inclusion(
                     index=e.log_index,
                     size=cp.size,
-                    leaf_hash=leaf,
-                    proof=[bytes.fromhex(h) for h in proof.path],
+                    leaf_hash=event_leaf_hash(e.hash, bytes.fromhex(e.signature)),
+                    proof=[bytes.fromhex(h) for h in path],
                     root=cp.root,
                 )
             except VerificationError as exc:
-                return Check("inclusion", "failed", f"{e.item} event {e.seq}: {exc}", exc)
-            proven += 1
+                raise _LocatedError(f"{e.item} event {e.seq}: {exc}", exc) from exc
+        listed = [e.log_index for e in bundle.events if e.log_index >= cp.size]
+        if bundle.unproven != listed:
+            raise ProofError(
+                f"the bundle's 'unproven' list ({_few(bundle.unproven)}) is not the log indices "
+                f"of the item's events outside the checkpoint ({_few(listed)})"
+            )
+    except _LocatedError as failed:
+        return Check("inclusion", "failed", failed.detail, failed.error), outside
     except VerificationError as exc:
-        return Check("inclusion", "failed", str(exc), exc)
-    newer = [e.seq for e in bundle.events if e.log_index >= cp.size]
-    if set(bundle.unproven) != {e.log_index for e in bundle.events if e.log_index >= cp.size}:
-        listed = ProofError("the bundle's 'unproven' list does not match its checkpoint")
-        return Check("inclusion", "failed", str(listed), listed)
-    detail = f"{proven} events in the tree of {cp.size}"
-    if newer:
-        detail += f"; {len(newer)} newest event(s) not yet in a checkpoint"
-    return Check("inclusion", "passed", detail)
-
-
-def _check_anchor(bundle: Bundle, cp: Any, rpc_url: str | None, chain_id: int | None) -> Check:
-    anchor = bundle.anchor
-    if anchor is None:
-        return Check("anchor", "not_checked", "the checkpoint is not anchored yet")
-    if cp is None:
-        return Check("anchor", "not_checked", "no verified checkpoint to compare with")
-    if anchor.tree_size != cp.size:
-        wrong = AnchorError(f"anchor is for size {anchor.tree_size}, checkpoint for {cp.size}")
-        return Check("anchor", "failed", str(wrong), wrong)
-    if anchor.ephemeral:
-        return Check(
-            "anchor", "not_checked", "anchored on an ephemeral embedded chain, gone by now"
-        )
-    if rpc_url is None:
-        return Check(
-            "anchor",
-            "not_checked",
-            f"no RPC URL given (chain {anchor.chain_id}, contract {anchor.contract})",
-        )
-    if chain_id is not None and chain_id != anchor.chain_id:
-        other = AnchorError(f"the bundle is anchored on chain {anchor.chain_id}, not {chain_id}")
-        return Check("anchor", "failed", str(other), other)
-    from ..chain.contract import AnchorContract, verify_anchor
-    from ..chain.endpoints import ChainSpec, connect
-
-    try:
-        chain = connect(ChainSpec.parse(rpc_url, anchor.chain_id), retries=2)
-        contract = AnchorContract(chain, anchor.contract)
-        if not contract.has_code():
-            raise AnchorError(f"no contract at {anchor.contract} on chain {anchor.chain_id}")
-        verify_anchor(contract, tree_size=cp.size, root=cp.root)
-        block, emitted = contract.anchored_in(anchor.tx_hash)
-        if block != anchor.block_number:
-            raise AnchorError(
-                f"transaction {anchor.tx_hash} is in block {block}, "
-                f"the bundle says {anchor.block_number}"
-            )
-        if {"tree_size": cp.size, "root": cp.root.hex()} not in [
-            {"tree_size": e["tree_size"], "root": e["root"]} for e in emitted
-        ]:
-            raise AnchorError(
-                f"transaction {anchor.tx_hash} did not anchor size {cp.size} with this root"
-            )
-        head = int(chain.call("read the head", lambda: chain.w3.eth.block_number))
-    except AnchorError as exc:
-        return Check("anchor", "failed", str(exc), exc)
-    except ChainUnavailableError as exc:  # the RPC is down: cannot tell either way
-        return Check("anchor", "not_checked", f"could not read the chain: {exc}")
-    except ProvenanceError as exc:  # e.g. the RPC serves another chain than the anchor's
-        wrong = AnchorError(f"cannot check the anchor on that RPC: {exc}")
-        return Check("anchor", "failed", str(wrong), wrong)
-    return Check(
-        "anchor",
-        "passed",
-        f"chain {anchor.chain_id} contract {anchor.contract} holds the root "
-        f"(tx {anchor.tx_hash}, block {anchor.block_number}, "
-        f"{head - anchor.block_number + 1} confirmations)",
-    )
+        return Check("inclusion", "failed", str(exc), exc), outside
+    detail = f"{len(covered)} events in the tree of {cp.size}"
+    if outside:
+        items = sum(1 for e in bundle.events if e.log_index >= cp.size)
+        phrase = not_yet_checkpointed(items=items, keys=len(outside) - items)
+        detail += f"; {phrase} not yet in a signed checkpoint"
+    return Check("inclusion", "passed", detail), outside
 
 
 def verify_bundle(
@@ -395,21 +311,36 @@ def verify_bundle(
     chain_id: int | None = None,
     log_key: str | None = None,
 ) -> VerificationReport:
-    """Run every check the inputs allow; never raises on a bad bundle."""
+    """Run every check the inputs allow; never raises on a bad bundle.
+
+    ``log_key`` pins the store's published log key (signed-note verifier-key form); without
+    it the checkpoint is checked against the key the bundle itself carries, which a forger
+    can replace, and the report says ``log_key_pinned: false``. A malformed ``log_key`` is
+    the caller's error: :class:`InputError`.
+    """
+    pinned = parse_log_key(log_key) if log_key is not None else None
     try:
         bundle = parse_bundle(document)
     except VerificationError as exc:
         checks = [Check("format", "failed", str(exc), exc)]
         checks += [Check(n, "not_checked", "the bundle could not be read") for n in CHECKS[1:]]
-        return VerificationReport(None, checks)
+        return VerificationReport(None, checks, log_key_pinned=pinned is not None)
     checks = [Check("format", "passed", f"{BUNDLE_FORMAT} v{BUNDLE_VERSION}")]
     events = _check_events(bundle)
     checks += [events[n] for n in ("hashes", "chain", "signatures", "keys")]
-    cp_check, cp = _check_checkpoint(bundle, log_key)
+    cp_check, cp = _check_checkpoint(bundle, pinned)
     checks.append(cp_check)
-    checks.append(_check_inclusion(bundle, cp))
-    checks.append(_check_anchor(bundle, cp, rpc_url, chain_id))
-    return VerificationReport(bundle.item, checks)
+    inclusion, unproven = _check_inclusion(bundle, cp)
+    checks.append(inclusion)
+    checks.append(check_anchor(bundle, cp, rpc_url, chain_id))
+    item_indices = {e.log_index for e in bundle.events}
+    return VerificationReport(
+        bundle.item,
+        checks,
+        log_key_pinned=pinned is not None,
+        unproven=unproven,
+        unproven_item_events=sum(1 for i in unproven if i in item_indices),
+    )
 
 
 def verify_bundle_strict(
@@ -419,12 +350,17 @@ def verify_bundle_strict(
     chain_id: int | None = None,
     log_key: str | None = None,
     require_anchor: bool = False,
+    allow_unproven: bool = False,
 ) -> VerificationReport:
-    """Library form: raise the first failed check's error; return the report otherwise."""
+    """Library form: raise the first failed check's error, :class:`ProofError` for an
+    unproven bundle (unless ``allow_unproven``), :class:`AnchorError` for an anchor not
+    verified (if ``require_anchor``); return the report otherwise."""
     report = verify_bundle(document, rpc_url=rpc_url, chain_id=chain_id, log_key=log_key)
     for check in report.checks:
         if check.status == "failed":
             raise check.error or VerificationError(f"{check.name}: {check.detail}")
+    if report.outcome == "unproven" and not allow_unproven:
+        raise ProofError(f"bundle is {report.summary}")
     if require_anchor and report.check("anchor").status != "passed":
         raise AnchorError(f"anchor not verified: {report.check('anchor').detail}")
     return report

@@ -29,6 +29,7 @@ from sqlalchemy import (
 __all__ = [
     "anchors",
     "blobs",
+    "chain_alarms",
     "checkpoints",
     "deployments",
     "events",
@@ -208,4 +209,21 @@ partner_requests = Table(
     Column("path", String(200), nullable=False),
     Column("status", SmallInteger, nullable=False),
     Column("at", String(32), nullable=False),
+)
+
+#: What a check against the chain found wrong with the local log (migration 0007). While any
+#: row exists the ledger refuses appends and the anchorer refuses to anchor.
+chain_alarms = Table(
+    "chain_alarms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("kind", String(16), nullable=False),  # shortfall | mismatch
+    Column("tree_size", BigInteger, nullable=False),
+    Column("chain_root", String(64), nullable=False),
+    Column("local_root", String(64)),
+    Column("local_size", BigInteger, nullable=False),
+    Column("found_at", String(32), nullable=False),
+    UniqueConstraint("chain_id", "address", "kind", "tree_size", name="chain_alarms_once"),
 )

@@ -164,6 +164,7 @@ def item_view(engine: Engine, item: str, tag_code: str | None) -> ItemView:
                 anchored.note,
                 name=identity.origin,
                 public_key=bytes.fromhex(identity.log_public_key),
+                origin=identity.origin,
             )
             merkle.verify_inclusion(
                 index=newest.log_index,

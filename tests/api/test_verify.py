@@ -1,17 +1,25 @@
-"""``POST /v1/verify``: a stateless check of any bundle; bad bodies get a 4xx JSON answer."""
+"""``POST /v1/verify``: any bundle checked against this store's log key (or the one the
+``log_key`` parameter pins), answered with the verdict; bad bodies get a 4xx JSON answer."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
 
+from provenance import Ledger, SigningKey
+from provenance.log.checkpoint import verifier_key
+from provenance.log.transparency import TransparencyLog
+from provenance.partners import add_partner
 from provenance.proof.bundle import MAX_BUNDLE_BYTES, build_bundle
 from provenance.storage.tables import partner_requests
 
+from ..forgery import forge_bundle
+from ..samples import VINYL, Staff
 from .conftest import Shop, TestClient, auth
 
 
@@ -27,15 +35,142 @@ def bundle(shop: Shop) -> dict[str, Any]:
     return build_bundle(shop.ledger.engine, shop.record)
 
 
-def test_a_good_bundle_verifies(client: TestClient, shop: Shop, bundle: dict[str, Any]) -> None:
-    response = _post(client, shop.keys["verify"], json.dumps(bundle).encode())
+@pytest.fixture
+def proven(shop: Shop) -> dict[str, Any]:
+    """The record's bundle after a checkpoint that covers its newest event too."""
+    TransparencyLog(shop.ledger.engine).checkpoint(shop.log_key)
+    return build_bundle(shop.ledger.engine, shop.record)
+
+
+def _statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {c["name"]: c["status"] for c in report["checks"]}
+
+
+def test_a_checkpointed_bundle_verifies_under_the_stores_own_key(
+    client: TestClient, shop: Shop, proven: dict[str, Any]
+) -> None:
+    response = _post(client, shop.keys["verify"], json.dumps(proven).encode())
     assert response.status_code == 200
     report = response.json()
-    assert report["ok"] is True and report["item"] == shop.record
-    statuses = {c["name"]: c["status"] for c in report["checks"]}
-    assert statuses["signatures"] == statuses["inclusion"] == "passed"
+    assert report["outcome"] == "verified" and report["log_key_pinned"] is True
+    assert report["ok"] is True and report["item"] == shop.record and report["unproven"] == []
+    assert report["summary"].startswith("verified: every event is in the signed log;")
+    statuses = _statuses(report)
+    assert statuses["signatures"] == statuses["inclusion"] == statuses["checkpoint"] == "passed"
     assert statuses["anchor"] == "not_checked"
     assert report["complete"] is False
+    checkpoint = next(c for c in report["checks"] if c["name"] == "checkpoint")
+    assert "signed by the pinned log key" in checkpoint["detail"]
+
+
+def test_the_stores_export_with_a_newer_event_is_unproven(
+    client: TestClient, shop: Shop, bundle: dict[str, Any]
+) -> None:
+    # The shop's last note came after its checkpoint: honest, and not proven yet.
+    report = _post(client, shop.keys["verify"], json.dumps(bundle).encode()).json()
+    assert report["outcome"] == "unproven" and report["ok"] is True
+    assert report["summary"] == "unproven: 1 newest event is not yet in a signed checkpoint"
+    assert report["unproven"] == bundle["unproven"]
+
+
+def test_a_bundle_forged_from_scratch_is_not_verified(client: TestClient, shop: Shop) -> None:
+    # Fresh keys for a real item id, checkpoint null: every signature holds, nothing is proven.
+    forged = forge_bundle(shop.record)
+    report = _post(client, shop.keys["verify"], json.dumps(forged).encode()).json()
+    assert report["outcome"] == "unproven" and report["item"] == shop.record
+    assert _statuses(report)["signatures"] == "passed"
+    assert _statuses(report)["checkpoint"] == "not_checked"
+    assert report["summary"].startswith("unproven: the bundle has no signed checkpoint")
+
+
+def test_a_forgery_with_its_own_log_key_fails_against_the_stores(
+    client: TestClient, shop: Shop
+) -> None:
+    forged = forge_bundle(shop.record, log_key=SigningKey.generate())
+    from provenance.proof.verifier import verify_bundle
+
+    assert verify_bundle(forged).outcome == "verified"  # unpinned, it would pass: hence the pin
+    report = _post(client, shop.keys["verify"], json.dumps(forged).encode()).json()
+    assert report["outcome"] == "failed" and report["log_key_pinned"] is True
+    assert _statuses(report)["checkpoint"] == "failed"
+    assert "is not the pinned one" in report["summary"]
+
+
+def test_another_pinned_key_fails_a_real_bundle(
+    client: TestClient, shop: Shop, proven: dict[str, Any]
+) -> None:
+    other = verifier_key("provenance.log/test-records", SigningKey.generate().public)
+    response = client.post(
+        "/v1/verify",
+        params={"log_key": other},
+        content=json.dumps(proven).encode(),
+        headers={**auth(shop.keys["verify"]), "content-type": "application/json"},
+    )
+    assert response.status_code == 200
+    report = response.json()
+    assert report["outcome"] == "failed" and _statuses(report)["checkpoint"] == "failed"
+
+
+def test_the_log_key_parameter_pins_that_key(
+    client: TestClient, shop: Shop, proven: dict[str, Any]
+) -> None:
+    # Another store's bundle, verified against that store's published key.
+    log_key = SigningKey.generate()
+    elsewhere = forge_bundle(shop.record, log_key=log_key, origin="provenance.log/elsewhere")
+    published = elsewhere["log"]["verifier_key"]
+    assert "+" in published
+    headers = {**auth(shop.keys["verify"]), "content-type": "application/json"}
+    for raw in (quote(published, safe=""), published):  # '+' encoded, and left as is (a space)
+        response = client.post(
+            f"/v1/verify?log_key={raw}", content=json.dumps(elsewhere).encode(), headers=headers
+        )
+        report = response.json()
+        assert report["outcome"] == "verified" and report["log_key_pinned"] is True, report
+    # ... and the store's own bundle fails against it.
+    report = client.post(
+        "/v1/verify", params={"log_key": published}, content=json.dumps(proven), headers=headers
+    ).json()
+    assert report["outcome"] == "failed"
+
+
+@pytest.mark.parametrize("bad", ["not-a-key", "a+00000000+AQ==", "a b+1+x"])
+def test_a_malformed_log_key_is_400(
+    client: TestClient, shop: Shop, proven: dict[str, Any], bad: str
+) -> None:
+    response = client.post(
+        "/v1/verify",
+        params={"log_key": bad},
+        content=json.dumps(proven).encode(),
+        headers={**auth(shop.keys["verify"]), "content-type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["kind"] == "invalid_input"
+    assert "the log key to pin is not a verifier key" in response.json()["error"]
+
+
+def test_a_store_without_a_log_key_must_be_told_one(ledger: Ledger, staff: Staff) -> None:
+    from provenance_api import create_app
+
+    _partner, key = add_partner(ledger.engine, name="Partner", scopes=["verify"])
+    forged = forge_bundle(ledger.register(signer=staff.registrar, data=VINYL).event.item)
+    with TestClient(create_app(ledger.engine)) as client:
+        response = _post(client, key, json.dumps(forged).encode())
+        assert response.status_code == 503
+        assert response.json()["kind"] == "configuration"
+        assert "pass log_key=" in response.json()["error"]
+
+
+def test_duplicate_keys_fail_the_format_check(
+    client: TestClient, shop: Shop, proven: dict[str, Any]
+) -> None:
+    text = json.dumps(proven).replace('"item": ', '"item": "00000-00000-0", "item": ', 1)
+    report = _post(client, shop.keys["verify"], text.encode()).json()
+    assert report["outcome"] == "failed"
+    assert report["checks"][0] == {
+        "name": "format",
+        "status": "failed",
+        "detail": "bundle is not valid JSON: duplicate key 'item'",
+    }
 
 
 def test_a_doctored_bundle_is_200_with_ok_false(
@@ -46,6 +181,7 @@ def test_a_doctored_bundle_is_200_with_ok_false(
         response = _post(client, shop.keys["verify"], json.dumps(document).encode())
         assert response.status_code == 200
         assert response.json()["ok"] is False
+        assert response.json()["outcome"] == "failed"
     report = _post(client, shop.keys["verify"], b"{}").json()
     assert report["checks"][0]["name"] == "format" and report["checks"][0]["status"] == "failed"
 

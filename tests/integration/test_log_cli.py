@@ -34,7 +34,7 @@ def test_checkpoint_and_proofs(cli: Cli, item: str) -> None:
 
     first = cli.ok("log", "checkpoint")
     assert (first["new"], first["size"]) == (True, 4)
-    cp = verify_checkpoint(first["note"], name=name, public_key=public_key)
+    cp = verify_checkpoint(first["note"], name=name, public_key=public_key, origin=name)
     assert (cp.size, cp.root.hex()) == (4, first["root"])
     again = cli.ok("log", "checkpoint")  # nothing new: the same checkpoint, not a second one
     assert (again["new"], again["note"]) == (False, first["note"])

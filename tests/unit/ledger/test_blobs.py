@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import Engine, text
 
-from provenance.errors import InputError, NotFoundError
+from provenance.errors import HashMismatchError, InputError, NotFoundError
 from provenance.ledger import blobs
 from provenance.ledger.blobs import MAX_PHOTO_BYTES, get_blob, photo_media_type, put_blob
 
@@ -78,5 +78,5 @@ def test_get_detects_a_swapped_photo(engine: Engine) -> None:
     with engine.begin() as conn:
         digest = put_blob(conn, PNG)
         conn.execute(text("UPDATE blobs SET data = :d WHERE sha256 = :s"), {"d": JPEG, "s": digest})
-    with engine.connect() as conn, pytest.raises(InputError, match="does not match its hash"):
+    with engine.connect() as conn, pytest.raises(HashMismatchError, match="was altered"):
         get_blob(conn, digest)

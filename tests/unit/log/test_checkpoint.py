@@ -44,7 +44,7 @@ def test_text_format(note: str, key: SigningKey) -> None:
 
 
 def test_sign_and_verify(note: str, key: SigningKey) -> None:
-    cp = verify_checkpoint(note, name=ORIGIN, public_key=key.public)
+    cp = verify_checkpoint(note, name=ORIGIN, public_key=key.public, origin=ORIGIN)
     assert cp == Checkpoint(ORIGIN, 20, ROOT)
     assert parse_checkpoint(note)[0] == cp
 
@@ -106,7 +106,7 @@ def _swap_line(note: str, index: int, value: str) -> str:
         (lambda n: _swap_line(n, 2, base64.b64encode(bytes(32)).decode()), "does not verify"),
         (lambda n: _swap_line(n, 2, base64.b64encode(bytes(31)).decode()), "31 bytes"),
         (lambda n: _swap_line(n, 2, "%%%"), "not valid base64"),
-        (lambda n: _swap_line(n, 0, "provenance.log/other"), "does not verify"),
+        (lambda n: _swap_line(n, 0, "provenance.log/other"), "origin is 'provenance.log/oth"),
         (lambda n: _swap_line(n, 0, "has space"), "spaces"),
         (lambda n: n.replace("\n\n", "\n"), "no signature block"),
         (lambda n: n.rstrip("\n"), "no signature block"),
@@ -121,7 +121,7 @@ def test_malformed_or_forged_notes(
 ) -> None:
     bad = mutate(note)  # type: ignore[operator]
     with pytest.raises(CheckpointError, match=message):
-        verify_checkpoint(bad, name=ORIGIN, public_key=key.public)
+        verify_checkpoint(bad, name=ORIGIN, public_key=key.public, origin=ORIGIN)
 
 
 def test_signature_bytes_flipped(note: str, key: SigningKey) -> None:
@@ -131,14 +131,14 @@ def test_signature_bytes_flipped(note: str, key: SigningKey) -> None:
     raw[10] ^= 1
     bad = f"{text}\n\n{prefix} {base64.b64encode(bytes(raw)).decode()}\n"
     with pytest.raises(CheckpointError, match="does not verify"):
-        verify_checkpoint(bad, name=ORIGIN, public_key=key.public)
+        verify_checkpoint(bad, name=ORIGIN, public_key=key.public, origin=ORIGIN)
 
 
 def test_wrong_key_or_name(note: str, key: SigningKey) -> None:
     with pytest.raises(CheckpointError, match="no signature by"):
-        verify_checkpoint(note, name=ORIGIN, public_key=SigningKey.generate().public)
+        verify_checkpoint(note, name=ORIGIN, public_key=SigningKey.generate().public, origin=ORIGIN)
     with pytest.raises(CheckpointError, match="no signature by"):
-        verify_checkpoint(note, name="provenance.log/other", public_key=key.public)
+        verify_checkpoint(note, name="provenance.log/other", public_key=key.public, origin=None)
 
 
 def test_other_signers_are_ignored(note: str, key: SigningKey) -> None:
@@ -146,8 +146,11 @@ def test_other_signers_are_ignored(note: str, key: SigningKey) -> None:
     witness = SigningKey.generate()
     cosigned = sign_checkpoint(Checkpoint(ORIGIN, 20, ROOT), name="witness.example", key=witness)
     both = note + cosigned.split("\n\n")[1]
-    assert verify_checkpoint(both, name=ORIGIN, public_key=key.public).size == 20
-    assert verify_checkpoint(both, name="witness.example", public_key=witness.public).size == 20
+    assert verify_checkpoint(both, name=ORIGIN, public_key=key.public, origin=ORIGIN).size == 20
+    witnessed = verify_checkpoint(
+        both, name="witness.example", public_key=witness.public, origin=ORIGIN
+    )
+    assert witnessed.size == 20
 
 
 def test_checkpoint_error_is_a_verification_error() -> None:
@@ -169,3 +172,84 @@ def test_origin_for(store: str, origin: str) -> None:
 def test_bad_key_name_refused(key: SigningKey) -> None:
     with pytest.raises(CheckpointError, match="without spaces"):
         sign_checkpoint(Checkpoint(ORIGIN, 1, ROOT), name="has space", key=key)
+
+
+def test_a_swapped_origin_line_also_breaks_the_signature(note: str, key: SigningKey) -> None:
+    # Without an expected origin the signature still covers the origin line.
+    bad = _swap_line(note, 0, "provenance.log/other")
+    with pytest.raises(CheckpointError, match="does not verify"):
+        verify_checkpoint(bad, name=ORIGIN, public_key=key.public, origin=None)
+
+
+def test_the_origin_must_be_the_expected_log(key: SigningKey) -> None:
+    # The log key itself signed a checkpoint for another origin: valid as a note, but not a
+    # checkpoint of the log the caller asked about (one key may sign for several logs).
+    other = sign_checkpoint(Checkpoint("provenance.log/other", 20, ROOT), name=ORIGIN, key=key)
+    assert verify_checkpoint(other, name=ORIGIN, public_key=key.public, origin=None).size == 20
+    with pytest.raises(
+        CheckpointError,
+        match=r"origin is 'provenance\.log/other', expected the log 'provenance\.log/test",
+    ):
+        verify_checkpoint(other, name=ORIGIN, public_key=key.public, origin=ORIGIN)
+
+
+def test_origin_is_keyword_only_and_required(note: str, key: SigningKey) -> None:
+    with pytest.raises(TypeError, match="origin"):
+        verify_checkpoint(note, name=ORIGIN, public_key=key.public)  # type: ignore[call-arg]
+
+
+def _cosigned(note: str, name: str) -> str:
+    """``note`` with one more signature line, by a witness called ``name`` (sign_checkpoint
+    refuses such names, so the line is written by hand)."""
+    witness = SigningKey.generate()
+    text = note.split("\n\n")[0] + "\n"
+    raw = key_id(name, witness.public) + witness.sign(text.encode())
+    return f"{note}\u2014 {name} {base64.b64encode(raw).decode()}\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "witness+example",  # '+' separates the parts of a verifier key
+        "+",
+        "witness\u00a0example",  # NO-BREAK SPACE
+        "witness\u2009example",  # THIN SPACE
+        "witness\u3000example",  # IDEOGRAPHIC SPACE
+        "witness\u2028example",  # LINE SEPARATOR
+        "witness\u0085example",  # NEXT LINE (a C1 control and white space)
+        "witness\u007fexample",  # DELETE
+        "witness\u009bexample",  # a C1 control
+    ],
+)
+def test_signature_lines_with_bad_key_names_are_refused(
+    note: str, key: SigningKey, name: str
+) -> None:
+    bad = _cosigned(note, name)
+    with pytest.raises(CheckpointError, match=r"key name .* must be non-empty, without spaces"):
+        parse_checkpoint(bad)
+    with pytest.raises(CheckpointError, match=r"key name .* must be non-empty, without spaces"):
+        verify_checkpoint(bad, name=ORIGIN, public_key=key.public, origin=ORIGIN)
+
+
+def test_a_signature_line_with_an_empty_name_is_refused(note: str, key: SigningKey) -> None:
+    bad = _cosigned(note, "witness").replace("\u2014 witness ", "\u2014  ")
+    with pytest.raises(CheckpointError, match="must be '\u2014 <name> <base64>'"):
+        verify_checkpoint(bad, name=ORIGIN, public_key=key.public, origin=ORIGIN)
+
+
+def test_a_good_witness_name_is_fine(note: str, key: SigningKey) -> None:
+    good = _cosigned(note, "witness.example/w\u00e9")  # non-ASCII letters are allowed
+    assert verify_checkpoint(good, name=ORIGIN, public_key=key.public, origin=ORIGIN).size == 20
+
+
+@pytest.mark.parametrize("name", ["a b", "a\u00a0b", "a\u3000b", "a\u007fb"])
+def test_verifier_keys_with_bad_names_are_refused(key: SigningKey, name: str) -> None:
+    encoded = base64.b64encode(b"\x01" + key.public).decode()
+    with pytest.raises(CheckpointError, match=r"key name .* must be non-empty"):
+        parse_verifier_key(f"{name}+{key_id(name, key.public).hex()}+{encoded}")
+
+
+@pytest.mark.parametrize("name", ["has\u00a0nbsp", "has+plus", "has\u0085nel", ""])
+def test_sign_checkpoint_refuses_bad_names(key: SigningKey, name: str) -> None:
+    with pytest.raises(CheckpointError, match="must be non-empty, without spaces"):
+        sign_checkpoint(Checkpoint(ORIGIN, 1, ROOT), name=name, key=key)

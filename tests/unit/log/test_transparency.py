@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,10 @@ from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from provenance import Ledger, Role, SigningKey, audit
-from provenance.errors import ConfigurationError, InputError, NotFoundError
+from provenance.errors import CheckpointError, ConfigurationError, InputError, NotFoundError
 from provenance.ledger.schemas import EventType
 from provenance.log import merkle
-from provenance.log.checkpoint import verify_checkpoint
+from provenance.log.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
 from provenance.log.transparency import TransparencyLog
 from provenance.log.tree import LogAppender, event_leaf_hash, root_at
 from provenance.storage import make_engine, upgrade
@@ -157,10 +158,18 @@ def test_checkpoints(grown: Ledger) -> None:
 
     first, new = log.checkpoint(log_key)
     assert (new, first.size) == (True, 20)
-    cp = verify_checkpoint(first.note, name=identity.origin, public_key=identity.public_key)
+    cp = verify_checkpoint(
+        first.note, name=identity.origin, public_key=identity.public_key, origin=identity.origin
+    )
     assert cp.root == merkle.root_from_leaves(leaves_of(grown.engine))
     assert log.checkpoint(log_key) == (first, False)
     assert log.verify(first).size == 20
+    # The log key's signature on a checkpoint of another origin is not this log's checkpoint.
+    elsewhere = sign_checkpoint(
+        Checkpoint("provenance.log/elsewhere", cp.size, cp.root), name=identity.origin, key=log_key
+    )
+    with pytest.raises(CheckpointError, match=r"origin is 'provenance\.log/elsewhere', expected"):
+        log.verify(replace(first, note=elsewhere))
     assert log.latest() == first and log.checkpoints() == [first]
     # Stored checkpoints are append-only, like events.
     with pytest.raises(DBAPIError, match="append-only"), grown.engine.begin() as conn:

@@ -22,6 +22,7 @@ from provenance.errors import (
     EventFormatError,
     InputError,
     NotFoundError,
+    ProofError,
 )
 from provenance.ledger.schemas import EventType
 from provenance.log.checkpoint import verifier_key
@@ -79,18 +80,45 @@ def test_bundle_contents(bundle: dict[str, Any]) -> None:
     assert OWNER not in text and CONTACT not in text
 
 
-def test_verifies_offline(bundle: dict[str, Any]) -> None:
+def test_verifies_offline_but_unproven(bundle: dict[str, Any]) -> None:
+    # The store's own export: the newest event is newer than the checkpoint. Everything that
+    # can be checked holds, but that event is not proven to be in the log: unproven.
     report = verify_bundle(json.dumps(bundle))
     assert report.ok and not report.complete
+    assert report.outcome == "unproven"
+    assert report.unproven == [bundle["events"][3]["log_index"]]
+    assert report.summary == "unproven: 1 newest event is not yet in a signed checkpoint"
     statuses = _statuses(report)
     assert [c.name for c in report.checks] == list(CHECKS)
     assert all(statuses[n] == "passed" for n in CHECKS if n != "anchor")
     assert statuses["anchor"] == "not_checked"
     assert "not anchored yet" in report.check("anchor").detail
-    assert "1 newest event(s) not yet in a checkpoint" in report.check("inclusion").detail
-    verify_bundle_strict(bundle)
+    assert "1 newest event is not yet in a signed checkpoint" in report.check("inclusion").detail
+    assert any("1 newest event is not yet in a signed checkpoint" in n for n in bundle["notes"])
+    with pytest.raises(ProofError, match="unproven: 1 newest event is not yet in a signed"):
+        verify_bundle_strict(bundle)
+    assert verify_bundle_strict(bundle, allow_unproven=True).outcome == "unproven"
     with pytest.raises(AnchorError, match="anchor not verified"):
-        verify_bundle_strict(bundle, require_anchor=True)
+        verify_bundle_strict(bundle, require_anchor=True, allow_unproven=True)
+
+
+def test_a_checkpointed_bundle_verifies(
+    ledger: Ledger, bundle: dict[str, Any], log_key: SigningKey
+) -> None:
+    TransparencyLog(ledger.engine).checkpoint(log_key)
+    proven = build_bundle(ledger.engine, bundle["item"])
+    assert proven["unproven"] == [] and proven["checkpoint"]["size"] == 7
+    report = verify_bundle(proven)
+    assert report.outcome == "verified" and report.unproven == []
+    assert report.log_key_pinned is False
+    assert report.summary.startswith("verified: every event is in the signed log (log key not")
+    assert "log key not pinned" in report.check("checkpoint").detail
+    pinned = verify_bundle(proven, log_key=proven["log"]["verifier_key"])
+    assert pinned.outcome == "verified" and pinned.log_key_pinned is True
+    assert "signed by the pinned log key" in pinned.check("checkpoint").detail
+    assert "not pinned" not in pinned.summary
+    assert verify_bundle_strict(proven).outcome == "verified"
+    assert pinned.to_json()["outcome"] == "verified"
 
 
 def test_pinned_log_key(bundle: dict[str, Any]) -> None:
@@ -115,9 +143,12 @@ def test_a_whole_new_log_key_is_caught_by_pinning(bundle: dict[str, Any], ledger
     )
     forged["log"]["public_key"] = forger.public.hex()
     forged["log"]["verifier_key"] = verifier_key(cp.origin, forger.public)
-    assert verify_bundle(forged).ok
+    unpinned = verify_bundle(forged)
+    assert unpinned.ok and unpinned.log_key_pinned is False
+    assert "log key not pinned" in unpinned.check("checkpoint").detail
     report = verify_bundle(forged, log_key=bundle["log"]["verifier_key"])
     assert report.check("checkpoint").status == "failed"
+    assert report.outcome == "failed" and report.log_key_pinned is True
 
 
 def test_strict_raises_the_first_failure(bundle: dict[str, Any]) -> None:
@@ -242,11 +273,19 @@ def test_dropping_or_adding_parts_is_rejected(bundle: dict[str, Any]) -> None:
         change(mutated)
         report = verify_bundle(mutated)
         if name == "drop the checkpoint":
-            # Honest about it: nothing proven, inclusion and anchor not checked, but the
-            # unproven list no longer matches what was said.
+            # Nothing is proven any more, yet 'unproven' still lists only the newest event.
             assert report.check("checkpoint").status == "not_checked"
-            continue
+            assert report.check("inclusion").status == "failed"
+            assert "must list every item event" in report.check("inclusion").detail
         assert not report.ok, name
+        assert report.outcome == "failed", name
+    # Dropped honestly (every item event listed as unproven): unproven, not failed.
+    honest = copy.deepcopy(bundle)
+    honest.update(checkpoint=None, proofs=[], unproven=[e["log_index"] for e in bundle["events"]])
+    report = verify_bundle(honest)
+    assert report.outcome == "unproven" and report.ok
+    assert report.check("inclusion").status == "not_checked"
+    assert report.unproven == sorted(e["log_index"] for e in [*bundle["keys"], *bundle["events"]])
 
 
 def test_checkpoint_errors_are_checkpoint_errors(bundle: dict[str, Any]) -> None:
@@ -256,26 +295,26 @@ def test_checkpoint_errors_are_checkpoint_errors(bundle: dict[str, Any]) -> None
         verify_bundle_strict(broken)
 
 
+def published_schema() -> dict[str, Any]:
+    """docs/bundle.schema.json, parsed."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "docs" / "bundle.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
 def test_published_schema_matches_the_verifier() -> None:
     """docs/bundle.schema.json is the verifier's own model (regenerate with the snippet in
     docs/bundle.md if this fails)."""
-    from pathlib import Path
-
     from provenance.proof.verifier import Bundle
 
-    published = json.loads(
-        (Path(__file__).resolve().parents[3] / "docs" / "bundle.schema.json").read_text()
-    )
+    published = published_schema()
     ours = {k: v for k, v in Bundle.model_json_schema().items() if k != "title"}
     assert {k: v for k, v in published.items() if k not in ("$schema", "$id", "title")} == ours
 
 
 def test_bundle_validates_against_the_published_schema(bundle: dict[str, Any]) -> None:
-    from pathlib import Path
-
     import jsonschema
 
-    schema = json.loads(
-        (Path(__file__).resolve().parents[3] / "docs" / "bundle.schema.json").read_text()
-    )
-    jsonschema.validate(bundle, schema)
+    jsonschema.validate(bundle, published_schema())

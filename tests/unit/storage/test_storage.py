@@ -18,6 +18,7 @@ EXPECTED_TABLES = {
     "alembic_version",
     "anchors",
     "blobs",
+    "chain_alarms",
     "checkpoints",
     "deployments",
     "events",
@@ -34,7 +35,7 @@ EXPECTED_TABLES = {
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0006"
+    assert schema_head() == "0007"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -81,7 +82,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0006"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0007"
     ):
         ensure_current(engine)
 
