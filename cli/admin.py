@@ -9,6 +9,7 @@ import typer
 
 from provenance.errors import ConfigurationError
 
+from ._chains import judge_recorded, judgement_json, print_judgements
 from .app import app
 from .context import LOG_KEY, state
 from .output import console, emit, progress_bar
@@ -140,19 +141,29 @@ def audit() -> None:
     ledger = state.ledger()
     with progress_bar("Auditing", total=ledger.size()) as advance:
         report = run_audit(ledger.engine, progress=advance)
+    # The chain is the judge: every recorded contract, when the store anchored anywhere.
+    chains = judge_recorded(ledger.engine)
+    diverged = [j for j in chains if j.status == "diverged"]
+    ok = report.ok and not diverged
     result = {
-        "ok": report.ok,
+        "ok": ok,
         "events": report.events,
         "items": report.items,
         "findings": [f.to_json() for f in report.findings],
+        "chains": judgement_json(chains),
+        "chains_unchecked": sum(j.status == "unchecked" for j in chains),
     }
 
     def human() -> None:
         for finding in report.findings:
             console.print(f"✗ {finding}")
-        verdict = "OK" if report.ok else f"FAILED: {len(report.findings)} problem(s)"
+        print_judgements(chains)
+        if not chains:
+            console.print("No contract recorded: the log is not held to any chain yet")
+        problems = len(report.findings) + sum(len(j.problems) for j in diverged)
+        verdict = "OK" if ok else f"FAILED: {problems} problem(s)"
         console.print(f"Audited {report.events} events in {report.items} items: {verdict}")
 
     emit(result, human)
-    if not report.ok:
+    if not ok:
         raise typer.Exit(1)

@@ -11,6 +11,7 @@ import typer
 
 from provenance.errors import ChainError, ConfigurationError, InputError
 
+from ._chains import hardhat_port, print_judgements
 from .app import app
 from .context import state
 from .output import console, emit, note
@@ -61,7 +62,7 @@ def _spec(chain: str | None, chain_id: int | None) -> "ChainSpec":
     wanted_id = chain_id if chain_id is not None else settings.chain_id
     text = chain or settings.chain
     if text:
-        return ChainSpec.parse(text, wanted_id)
+        return ChainSpec.parse(text, wanted_id, hardhat_port=hardhat_port())
     deployment = current_deployment(state.ledger().engine)
     if deployment is None:
         raise ConfigurationError(
@@ -74,7 +75,9 @@ def _spec(chain: str | None, chain_id: int | None) -> "ChainSpec":
             f"the contract is on {deployment.endpoint} (chain {deployment.chain_id}); "
             "give its RPC URL with --chain or PROVENANCE_CHAIN"
         )
-    return ChainSpec.parse(deployment.endpoint, wanted_id or deployment.chain_id)
+    return ChainSpec.parse(
+        deployment.endpoint, wanted_id or deployment.chain_id, hardhat_port=hardhat_port()
+    )
 
 
 def _connect(spec: "ChainSpec") -> "Chain":
@@ -194,6 +197,7 @@ def chain_status(chain: ChainOpt = None, chain_id: ChainIdOpt = None) -> None:
     """Chain id, contract, balance, latest anchor and its finality."""
     from provenance.chain.anchorer import Anchorer, current_deployment
     from provenance.chain.contract import AnchorContract, verify_anchor
+    from provenance.chain.judge import judge, raise_alarms
     from provenance.chain.wallet import keystore_address
     from provenance.log.transparency import TransparencyLog
 
@@ -224,8 +228,12 @@ def chain_status(chain: ChainOpt = None, chain_id: ChainIdOpt = None) -> None:
         if cp is not None:
             verify_anchor(contract, tree_size=cp.size, root=bytes.fromhex(cp.root))
             verified = True
+    # The chain is the judge: the local log against every root this contract holds.
+    judgement = judge(engine, contract, deployment_id=deployment.id, ephemeral=spec.ephemeral)
+    raise_alarms(engine, [judgement])
     result: dict[str, Any] = {
-        "ok": True,
+        "ok": judgement.status != "diverged",
+        "judgement": judgement.to_json(),
         "chain": spec.label,
         "chain_id": connected.chain_id,
         "dev_chain": connected.dev,
@@ -259,8 +267,11 @@ def chain_status(chain: ChainOpt = None, chain_id: ChainIdOpt = None) -> None:
                 console.print("The contract's root matches the signed checkpoint ✓")
         else:
             console.print("No anchor yet: run 'provenance anchor'")
+        print_judgements([judgement])
 
     emit(result, human)
+    if judgement.status == "diverged":
+        raise typer.Exit(1)
 
 
 # -- anchor --------------------------------------------------------------------------------
@@ -285,6 +296,7 @@ def _outcome_json(outcome: "AnchorOutcome", chain: "Chain") -> dict[str, Any]:
         "contract": outcome.deployment.address,
         "new": outcome.new,
         "redeployed": outcome.redeployed,
+        "vanished_anchors": outcome.vanished,
         "message": outcome.message,
         "tree_size": anchor.tree_size if anchor else None,
         "root": anchor.root if anchor else None,
@@ -298,6 +310,14 @@ def _outcome_json(outcome: "AnchorOutcome", chain: "Chain") -> dict[str, Any]:
 def _print_outcome(data: dict[str, Any]) -> None:
     if data["ephemeral"]:
         note("embedded chain: in-process and ephemeral; this anchor is gone when the command ends")
+    if data["redeployed"]:
+        vanished = data["vanished_anchors"]
+        console.print(
+            f"The dev chain was reset: redeployed the contract at {data['contract']} on chain "
+            f"{data['chain_id']}; {vanished} earlier anchor{'s' if vanished != 1 else ''} "
+            "vanished with the old one",
+            markup=False,
+        )
     if data["tx"]:
         console.print(
             f"{data['message']}: {data['state']}, chain {data['chain_id']}, contract "

@@ -21,6 +21,7 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
     from provenance.ledger.chain_audit import check_rows
     from provenance.ledger.events import SignedEvent
     from provenance.ledger.itemid import parse_item_id
+    from provenance.ledger.photo_audit import PhotoChecker
     from provenance.ledger.state import describe, ordinal, summarise
 
     item_id = parse_item_id(item)
@@ -51,6 +52,15 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
                 "problem": str(error) if error else None,
             }
         )
+    # Photos live outside the signed text: re-hash each one the events name.
+    photos = PhotoChecker()
+    for event, entry in zip(parsed, (e for e in entries if e["data"] is not None), strict=False):
+        photos.add(event, entry["log_index"])
+    with ledger.engine.connect() as conn:
+        for finding in photos.finish(conn):
+            for entry in entries:
+                if entry["seq"] == finding.seq and entry["ok"]:
+                    entry["ok"], entry["problem"] = False, finding.message
     ok = all(e["ok"] for e in entries)
     summary = summarise(parsed) if parsed and parsed[0].seq == 0 else None
     result = {

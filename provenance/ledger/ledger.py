@@ -60,6 +60,7 @@ _ROW_COLUMNS = select(
     events.c.hash,
     events.c.body,
     events.c.signature,
+    events.c.at,
 )
 
 

@@ -8,6 +8,7 @@ what staff see: a non-zero exit and a line that names the item and the event.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from provenance.ledger.canonical import event_hash
 
+from ..samples import JPEG, PNG
 from .conftest import Cli
 
 Tamper = Callable[[Connection, str], None]
@@ -63,6 +65,11 @@ CASES: dict[str, tuple[Tamper, int, str]] = {
             "UPDATE events SET signer = (SELECT signer FROM events WHERE seq = 0 AND item = :i) "
             "WHERE item = :i AND seq = 1"
         ),
+        1,
+        "format",
+    ),
+    "at-column": (
+        _sql("UPDATE events SET at = '2001-01-01T00:00:00Z' WHERE item = :i AND seq = 1"),
         1,
         "format",
     ),
@@ -121,3 +128,33 @@ def test_database_refuses_edits_while_triggers_stand(cli: Cli) -> None:
     finally:
         engine.dispose()
     assert cli.run("audit").code == 0
+
+
+@pytest.mark.parametrize(
+    ("statement", "needle"),
+    [
+        ("UPDATE blobs SET data = :d", "was altered"),
+        ("DELETE FROM blobs", "is missing"),
+    ],
+)
+def test_audit_and_show_catch_an_altered_or_deleted_photo(
+    cli: Cli, tmp_path: Path, statement: str, needle: str
+) -> None:
+    photo = tmp_path / "label.png"
+    photo.write_bytes(PNG)
+    item = cli.ok(
+        "register", "--kind", "vinyl", "--title", "T", "--artist", "A", "--photo", str(photo),
+        key="rick",
+    )["item"]  # fmt: skip
+    assert cli.run("audit").code == 0
+    engine = create_engine(cli.db_url)
+    with engine.begin() as conn:
+        conn.execute(text(statement), {"d": JPEG} if ":d" in statement else {})
+    engine.dispose()
+    human = cli.run("audit")
+    assert human.code == 1 and "Traceback" not in human.err
+    assert f"{item} event 0" in human.out and needle in human.out, human.out
+    findings = cli.run("--json", "audit").json()["findings"]
+    assert [(f["item"], f["seq"], f["check"]) for f in findings] == [(item, 0, "photo")]
+    shown = cli.run("--json", "show", item)
+    assert shown.code == 1 and needle in shown.json()["events"][0]["problem"]

@@ -158,9 +158,13 @@ def test_node_restart_redeploys_and_anchors(cli: Cli, item: str, tmp_path: Path,
         cli.ok("anchor")
         stop_node(state_dir, RESTART_PORT)
         start_node(state_dir, RESTART_PORT)  # a fresh chain: the contract is gone
+        human = cli.run("anchor")
+        assert human.code == 0, human.err
+        assert "The dev chain was reset: redeployed the contract at 0x" in human.out
+        assert "1 earlier anchor vanished with the old one" in human.out
         after = cli.ok("anchor")
-        assert (after["redeployed"], after["new"], after["state"]) == (True, True, "final")
-        assert after["tree_size"] == 4
+        assert (after["redeployed"], after["new"]) == (False, False)
+        assert after["tree_size"] == 4 and after["state"] == "final"
         status = cli.ok("chain", "status")
         assert status["contract_present"] and status["onchain_tree_size"] == 4
         assert status["contract"] == after["contract"]
@@ -211,11 +215,91 @@ def test_hardhat_up_and_down(cli: Cli) -> None:
     assert up["chain_id"] == 31337 and up["url"] == f"http://127.0.0.1:{CLI_PORT}"
     try:
         assert _rpc(up["url"], "eth_chainId") == "0x7a69"
+        # --chain hardhat follows the port 'hardhat up' used (nothing listens on 8545 here).
+        deployed = cli.ok("chain", "deploy", "--chain", "hardhat")
+        assert _contract(up["url"], deployed["address"]).has_code()
+        anchored = cli.ok("anchor")
+        assert anchored["chain"] == "hardhat" and anchored["new"] is True
+        assert _contract(up["url"], deployed["address"]).latest_tree_size() == anchored["tree_size"]
     finally:
         down = cli.ok("hardhat", "down", "--port", str(CLI_PORT))
     assert down["stopped"] is True
     with pytest.raises(OSError):
         _rpc(up["url"], "eth_chainId")
+
+
+# -- the chain is the judge ---------------------------------------------------------------
+
+
+def _backup(cli: Cli, name: str) -> Path:
+    db = Path(cli.db_url.removeprefix("sqlite:///"))
+    copy = db.with_name(name)
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    return copy
+
+
+def _restore(cli: Cli, copy: Path) -> None:
+    """What ``sqlite3 ledger.db ".restore backup"`` does: the live file becomes the copy."""
+    db = Path(cli.db_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(copy) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+
+
+def test_an_older_backup_restored_stops_the_store(hh: Cli, node: str, item: str) -> None:
+    address = hh.ok("chain", "deploy")["address"]
+    assert hh.ok("anchor")["tree_size"] == 4
+    backup = _backup(hh, "last-week.db")
+    hh.ok("grade", item, "--media", "VG", "--sleeve", "VG", "--method", "visual", key="anna")
+    hh.ok("note", item, "light ring wear", key="anna")
+    assert hh.ok("anchor")["tree_size"] == 6
+    newer = _backup(hh, "last-night.db")
+    _restore(hh, backup)  # last week's backup: the log has 4 leaves, the contract holds 6
+    rows = _anchor_rows(hh)
+    # The anchorer holds the log to the chain before it records anything.
+    refused = hh.run("anchor")
+    _one_line_error(refused, 1, "refusing to anchor: contract")
+    assert "holds tree size 6" in refused.err and "only 4 leaves" in refused.err
+    assert "restore" in refused.err
+    assert _anchor_rows(hh) == rows and _contract(node, address).latest_tree_size() == 6
+    # From now on the store refuses new events, in one line that says what to do.
+    before = hh.snapshot()
+    graded = hh.run(
+        "grade", item, "--media", "G", "--sleeve", "G", "--method", "visual", key="anna"
+    )
+    _one_line_error(graded, 1, "refused until the newer backup is restored")
+    assert hh.snapshot() == before
+    # The audit and chain status say it too, and exit non-zero.
+    audit = hh.run("audit")
+    assert audit.code == 1, audit.err
+    assert f"✗ contract {address} on chain 31337" in audit.out
+    assert "holds tree size 6" in audit.out and "FAILED" in audit.out
+    audited = hh.run("--json", "audit").json()
+    assert audited["ok"] is False
+    assert audited["chains"][0]["problems"][0]["kind"] == "shortfall"
+    status = hh.run("--json", "chain", "status")
+    assert status.code == 1 and status.json()["judgement"]["status"] == "diverged"
+    assert hh.ok("log", "show")["size"] == 4
+    # The recovery: restore the newer backup. It holds no alarm and extends the chain.
+    _restore(hh, newer)
+    assert hh.ok("audit")["chains"][0]["status"] == "consistent"
+    hh.ok("grade", item, "--media", "G", "--sleeve", "G", "--method", "visual", key="anna")
+    assert hh.ok("anchor")["tree_size"] == 7
+
+
+def test_audit_holds_a_faithful_log_to_the_chain(hh: Cli, node: str, item: str) -> None:
+    hh.ok("chain", "deploy")
+    hh.ok("anchor")
+    audited = hh.ok("audit")
+    [chain] = audited["chains"]
+    assert chain["status"] == "consistent" and chain["checked_sizes"] == [4]
+    assert audited["chains_unchecked"] == 0
+    # An unreachable chain is reported as not checked, never as passed.
+    down = hh.run(
+        "audit", env={"PROVENANCE_CHAIN": "http://127.0.0.1:9", "PROVENANCE_RPC_RETRIES": "0"}
+    )
+    assert down.code == 0, down.err
+    assert "? contract" in down.out and "NOT CHECKED" in down.out
 
 
 # -- proof bundles anchored on the Hardhat node -------------------------------------------

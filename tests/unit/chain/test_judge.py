@@ -22,8 +22,9 @@ from provenance.chain.contract import AnchorContract, deploy
 from provenance.chain.endpoints import Chain, ChainSpec, connect
 from provenance.chain.judge import judge, judge_all, raise_alarms
 from provenance.chain.transactions import FeePolicy
-from provenance.errors import ChainUnavailableError, LogDivergedError
+from provenance.errors import AnchorError, ChainUnavailableError, LogDivergedError
 from provenance.log.transparency import TransparencyLog
+from provenance.proof.bundle import build_bundle
 from provenance.storage import make_engine, upgrade
 from provenance.storage.tables import anchors, chain_alarms, deployments
 
@@ -320,3 +321,22 @@ def test_an_unreachable_or_ephemeral_chain_is_never_a_pass(
     [verdict] = judge_all(ledger.engine, lambda _record: chain)
     assert verdict.status == "unchecked" and verdict.ephemeral
     assert "ephemeral embedded chain" in (verdict.reason or "")
+
+
+def test_export_refuses_when_the_anchored_checkpoint_is_gone_or_differs(
+    ledger: Ledger, staff: Staff, chain: Chain, account: Any, log_key: SigningKey
+) -> None:
+    anchorer = _anchorer(ledger.engine, chain, account)
+    _grow(ledger, staff, 1)
+    assert _anchor(anchorer, log_key) == 4
+    with ledger.engine.connect() as conn:
+        item = conn.execute(text("SELECT item FROM events WHERE log_index = 3")).scalar_one()
+    assert build_bundle(ledger.engine, item)["anchor"]["tree_size"] == 4
+    with _attacker(ledger.engine) as conn:
+        conn.execute(text("UPDATE checkpoints SET root = :r WHERE size = 4"), {"r": "ab" * 32})
+    with pytest.raises(AnchorError, match="checkpoint stored at that size has root abab"):
+        build_bundle(ledger.engine, item)
+    with ledger.engine.begin() as conn:  # the triggers are already gone
+        conn.execute(text("DELETE FROM checkpoints WHERE size = 4"))
+    with pytest.raises(AnchorError, match=r"tree size 4 is anchored on contract .* no checkpoint"):
+        build_bundle(ledger.engine, item)
