@@ -76,9 +76,26 @@ class VerificationOut(_Out):
     anchor: ItemAnchorOut | None
 
 
+class VerdictOut(_Out):
+    """The one verdict, in plain words (the buyer's page says the same)."""
+
+    verdict: Literal["verified", "pending", "warning", "failed"]
+    headline: str
+    advice: str
+    reasons: list[str] = Field(description="Why, when the verdict is failed, warning or pending.")
+
+
 class ItemOut(_Out):
     """An item as its history says it is now, with its verification status."""
 
+    verdict: Literal["verified", "pending", "warning", "failed"] = Field(
+        description=(
+            "verified: intact and every event sealed on a lasting chain; pending: intact, "
+            "newest events not sealed on a lasting chain yet; warning: reported stolen, "
+            "missing or destroyed; failed: do not trust this item's record."
+        )
+    )
+    verdict_detail: VerdictOut
     item: str
     kind: str
     title: str
@@ -199,6 +216,10 @@ class ReportOut(_Out):
     """The standalone verifier's report on a submitted bundle: the verdict first, then every
     check (docs/bundle.md specifies both)."""
 
+    verdict: Literal["verified", "pending", "warning", "failed"] = Field(
+        description="The one verdict on the item, as its page and GET /v1/items/{item} say it."
+    )
+    verdict_detail: VerdictOut
     outcome: Literal["verified", "unproven", "failed"] = Field(
         description=(
             "verified: every event is in a checkpoint signed by the pinned log key; unproven: "

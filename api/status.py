@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from provenance.chain.anchored import AnchoredCheckpoint, anchored_checkpoint
+from provenance.chain.anchored import AnchoredCheckpoint, anchored_checkpoint, anchored_conflict
 from provenance.errors import (
     AuthorizationError,
     ChainBreakError,
@@ -53,6 +53,7 @@ from provenance.log import merkle
 from provenance.log.checkpoint import verify_checkpoint
 from provenance.log.tree import event_leaf_hash, inclusion_proof
 from provenance.proof.bundle import build_bundle
+from provenance.proof.verdict import Evidence, decide, flag_reported_at
 from provenance.proof.verifier import Bundle
 from provenance.storage.engine import driver_query, reading
 from provenance.storage.tables import log_head
@@ -73,6 +74,8 @@ _ROWS_SQL = (
     "SELECT log_index, item, seq, type, signer, hash, body, signature FROM events "
     "WHERE item = {m} AND log_index < (SELECT max(log_index) FROM events WHERE item = {m})"
 )
+# The first chain alarm (provenance.log.guard): the store's log disagrees with a contract.
+_ALARM_SQL = "SELECT kind, chain_id, address, tree_size FROM chain_alarms ORDER BY id LIMIT 1"
 # The log identity and the newest checkpoint (bundles fall back to it when none is anchored).
 _IDENTITY_SQL = (
     "SELECT origin, log_public_key, (SELECT max(size) FROM checkpoints) AS newest FROM store"
@@ -132,6 +135,9 @@ class _Snapshot:
     identity: tuple[Any, ...]
     #: The checkpoint the item is proved against (:mod:`provenance.chain.anchored`).
     anchored: AnchoredCheckpoint | None
+    #: Why the store's log disagrees with what it anchored (an alarm, a conflicting
+    #: checkpoint), or ``None``: a failed verdict for every item while it lasts.
+    chain_problem: str | None = None
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -152,7 +158,7 @@ class _Snapshot:
     @property
     def source(self) -> tuple[object, ...]:
         """Everything read, for the memo to compare."""
-        return (self.raw, self.identity, self.anchored)
+        return (self.raw, self.identity, self.anchored, self.chain_problem)
 
     @property
     def weight(self) -> int:
@@ -218,11 +224,18 @@ def _read(bind: Engine | Connection, item: str) -> _Snapshot:
         fetched = driver_query(conn, _ROWS_SQL, (item_id, KEY_CHAIN, item_id))
         identity = driver_query(conn, _IDENTITY_SQL)
         anchored = anchored_checkpoint(conn)
+        alarm = driver_query(conn, _ALARM_SQL)
+        problem = (
+            f"contract {alarm[0][2]} on chain {alarm[0][1]}: {alarm[0][0]} at tree size "
+            f"{alarm[0][3]}"
+            if alarm
+            else anchored_conflict(conn)
+        )
     if not any(r[1] != KEY_CHAIN for r in fetched):
         raise NotFoundError(f"no item {item_id} in this ledger")
     # Item rows first, then key rows, each by seq (the index usually returns them so already).
     fetched.sort(key=lambda r: (r[1] == KEY_CHAIN, r[2]))
-    return _Snapshot(item_id, fetched, tuple(identity[0]) if identity else (), anchored)
+    return _Snapshot(item_id, fetched, tuple(identity[0]) if identity else (), anchored, problem)
 
 
 def _row(r: Any) -> Row:
@@ -298,6 +311,7 @@ def _log_checks(engine: Engine, snap: _Snapshot) -> tuple[list[dict[str, Any]], 
             "events_anchored": 0,
             "events_pending": len(snap.rows),
             "anchor": None,
+            "events_covered": 0,
         }
     size = a.size
     covered = [r for r in snap.rows if r.log_index < size]
@@ -375,6 +389,7 @@ def _log_checks(engine: Engine, snap: _Snapshot) -> tuple[list[dict[str, Any]], 
         "events_anchored": len(covered) if lasting else 0,
         "events_pending": len(snap.rows) - (len(covered) if lasting else 0),
         "anchor": anchor,
+        "events_covered": len(covered) if included else 0,
     }
 
 
@@ -388,7 +403,23 @@ def _compute(engine: Engine, snap: _Snapshot) -> dict[str, Any]:
         raise VerificationError(f"item {snap.item}'s history cannot be summarised: {exc}") from exc
     log_checks, coverage = _log_checks(engine, snap)
     checks = event_checks + log_checks
+    failed = [c for c in checks if c["status"] == "failed"]
+    anchor = coverage["anchor"]
+    verdict = decide(
+        Evidence(
+            events=len(snap.rows),
+            history_problem=failed[0]["detail"] if failed else None,
+            status=summary.status,
+            status_since=flag_reported_at(parsed, summary.status),
+            anchored=coverage["events_covered"],
+            anchor_chain_id=anchor["chain_id"] if anchor else None,
+            anchor_ephemeral=bool(anchor and anchor["ephemeral"]),
+            chain_problem=snap.chain_problem,
+        )
+    )
     return {
+        "verdict": verdict.word,
+        "verdict_detail": verdict.to_json(),
         "item": summary.item,
         "kind": summary.kind,
         "title": summary.title,
@@ -406,6 +437,6 @@ def _compute(engine: Engine, snap: _Snapshot) -> dict[str, Any]:
         "verification": {
             "ok": all(c["status"] != "failed" for c in checks),
             "checks": checks,
-            **coverage,
+            **{k: v for k, v in coverage.items() if k != "events_covered"},
         },
     }

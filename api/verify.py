@@ -25,7 +25,8 @@ from fastapi.responses import Response
 
 from provenance.errors import ConfigurationError
 from provenance.partners import Scope
-from provenance.proof.strictjson import MAX_DEPTH, json_depth
+from provenance.proof.strictjson import MAX_DEPTH, within_depth
+from provenance.proof.verdict import bundle_verdict
 
 from .deps import PartnerCall, partner
 from .errors import ERROR_RESPONSES, ApiError
@@ -96,8 +97,8 @@ def _parse(body: bytes) -> str:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "the body is not UTF-8 text") from None
-    if json_depth(text) > MAX_DEPTH:
-        raise ApiError(400, f"the body nests deeper than {MAX_DEPTH} levels")
+    if not within_depth(text):
+        raise ApiError(400, f"the body nests deeper than {MAX_DEPTH} levels, or is unbalanced")
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -140,8 +141,21 @@ def verify_router() -> APIRouter:
                 chain_id=call.ctx.settings.verify_chain_id,
                 log_key=_pin(call, log_key),
             )
-            return report.to_json()
+            verdict = bundle_verdict(_document(text), report)
+            return {
+                "verdict": verdict.word,
+                "verdict_detail": verdict.to_json(),
+                **report.to_json(),
+            }
 
         return await call.json(ReportOut, check, admitted=True)
 
     return router
+
+
+def _document(text: str) -> object:
+    """The bundle as JSON, for the verdict's status flag (its depth is already bounded)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

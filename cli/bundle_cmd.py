@@ -93,6 +93,7 @@ def verify(
     the --log-key one if given), 1 if a check failed or the bundle is unproven (unless
     --allow-unproven), or the anchor is not verified under --require-anchor."""
     from provenance.proof.bundle import MAX_BUNDLE_BYTES
+    from provenance.proof.verdict import bundle_verdict
     from provenance.proof.verifier import verify_bundle
 
     try:
@@ -101,15 +102,18 @@ def verify(
         raise NotFoundError(f"cannot read {bundle_file}: {exc.strerror}") from exc
     if size > MAX_BUNDLE_BYTES:
         raise InputError(f"{bundle_file} is larger than {MAX_BUNDLE_BYTES} bytes")
-    report = verify_bundle(
-        bundle_file.read_bytes(), rpc_url=rpc, chain_id=chain_id, log_key=log_key
-    )
+    raw = bundle_file.read_bytes()
+    report = verify_bundle(raw, rpc_url=rpc, chain_id=chain_id, log_key=log_key)
+    verdict = bundle_verdict(_document(raw), report)
     anchor = report.check("anchor")
     missing_anchor = require_anchor and anchor.status != "passed"
     unproven = report.outcome == "unproven" and not allow_unproven
 
     def human() -> None:
         console.print(f"Bundle for {report.item or '(unreadable)'}", markup=False)
+        console.print(f"{verdict.word.upper()}: {verdict.headline} {verdict.advice}", markup=False)
+        for reason in verdict.reasons:
+            console.print(f"  - {reason}", markup=False)
         console.print(report.summary, markup=False)
         for check in report.checks:
             console.print(f"  {_MARK[check.status]} {check.name:<11} {check.detail}", markup=False)
@@ -117,7 +121,13 @@ def verify(
         if skipped:
             console.print(f"Not checked: {', '.join(skipped)}", markup=False)
 
-    emit({**report.to_json(), "ok": report.ok and not unproven and not missing_anchor}, human)
+    result = {
+        "verdict": verdict.word,
+        "verdict_detail": verdict.to_json(),
+        **report.to_json(),
+        "ok": report.ok and not unproven and not missing_anchor,
+    }
+    emit(result, human)
     if not report.ok:
         failed = next(c for c in report.checks if c.status == "failed")
         note(f"bundle does not verify: {failed.name} failed")
@@ -128,3 +138,14 @@ def verify(
     if missing_anchor:
         note(f"--require-anchor: the anchor was not verified ({anchor.detail})")
         raise typer.Exit(1)
+
+
+def _document(raw: bytes) -> object:
+    """The bundle as JSON for the verdict's status flag (``None`` if unreadable: the
+    verifier's own format check has already said why)."""
+    import json
+
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None

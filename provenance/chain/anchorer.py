@@ -37,8 +37,9 @@ from ..log.tree import consistency_proof
 from ..storage.engine import write_transaction
 from ..storage.tables import anchors, deployments, log_head
 from .contract import AnchorContract, Deployed, deploy
-from .endpoints import Chain
+from .endpoints import EMBEDDED, Chain
 from .judge import judge, raise_alarms
+from .names import DEVNET_CHAIN_ID
 from .transactions import FeePolicy, require_funds, sign
 
 __all__ = [
@@ -144,7 +145,9 @@ def record_deployment(
         "deployer": deployer,
         "tx_hash": deployed.tx_hash,
         "block_number": deployed.block_number,
-        "ephemeral": chain.spec.ephemeral,
+        # The embedded chain, in process or served by 'provenance chain devnet', ends with
+        # its process: a contract there is recorded as ephemeral either way.
+        "ephemeral": chain.spec.ephemeral or chain.chain_id == DEVNET_CHAIN_ID,
         "created_at": utc_now(),
     }
     with write_transaction(engine) as conn:
@@ -157,8 +160,11 @@ def current_deployment(
     engine: Engine, *, chain_id: int | None = None, ephemeral: bool = False
 ) -> DeploymentRecord | None:
     """The newest deployment still in use (on ``chain_id``, if given)."""
+    # ``ephemeral`` here means the in-process embedded chain, which no later command can
+    # reach; a served devnet is ephemeral too, but reachable while it runs.
+    in_process = deployments.c.endpoint == EMBEDDED
     query = select(deployments).where(
-        deployments.c.vanished_at.is_(None), deployments.c.ephemeral.is_(ephemeral)
+        deployments.c.vanished_at.is_(None), in_process if ephemeral else ~in_process
     )
     if chain_id is not None:
         query = query.where(deployments.c.chain_id == chain_id)

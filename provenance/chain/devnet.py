@@ -20,9 +20,10 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .names import DEVNET_CHAIN_ID  # eth-tester's default chain id
+
 __all__ = ["DEVNET_CHAIN_ID", "EmbeddedRpc", "serve_devnet", "to_rpc"]
 
-DEVNET_CHAIN_ID = 131277322940537  # eth-tester's default chain id
 _CAMEL = re.compile(r"_([a-z])")
 # Keys whose integer values are data (hex of fixed width), not quantities.
 _FAUCET_WEI = 10**24

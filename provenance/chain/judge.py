@@ -306,7 +306,7 @@ def judge_all(engine: Engine, connect: Callable[[DeploymentRecord], Chain]) -> l
             "ephemeral": record.ephemeral,
             "local_size": local_size,
         }
-        if record.ephemeral:
+        if record.endpoint == "embedded":
             why = "ephemeral embedded chain: it ended with the process that anchored there"
             out.append(unchecked(**base, reason=why))
             continue
@@ -320,7 +320,7 @@ def judge_all(engine: Engine, connect: Callable[[DeploymentRecord], Chain]) -> l
             out.append(unchecked(**base, reason=str(exc)))
             continue
         contract = AnchorContract(chain, record.address)
-        out.append(judge(engine, contract, deployment_id=record.id, ephemeral=False))
+        out.append(judge(engine, contract, deployment_id=record.id, ephemeral=record.ephemeral))
     return out
 
 

@@ -12,26 +12,42 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import accumulate
 from typing import Any
 
 from ..errors import EventFormatError
 
-__all__ = ["MAX_DEPTH", "json_depth", "loads_strict"]
+__all__ = ["MAX_DEPTH", "loads_strict", "within_depth"]
 
 #: The deepest nesting a bundle may have (a real one nests 4 levels).
 MAX_DEPTH = 32
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # "unrolled loop" form
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# A JSON string, or an unterminated one running to the end of the text. Possessive (Python
+# 3.11+), so a failed match never backtracks, and matching to the end means the search never
+# restarts inside a string: one left-to-right pass, linear in the text, whatever its quotes
+# and backslashes (the plain "unrolled loop" pattern is quadratic on '"' + '\\"' * n).
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]]++")
+_CURLY = str.maketrans("{}", "[]")
 
 
-def json_depth(text: str) -> int:
-    """How deep the brackets outside strings nest, found without recursion."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    if not brackets:
-        return 0
-    return max(accumulate(map(_STEP.__getitem__, brackets)))
+def within_depth(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the brackets outside strings are balanced and nest at most ``limit`` deep.
+
+    Linear and without recursion: strings are cut out in one regex pass, then each of at
+    most ``limit`` passes of ``str.replace`` deletes every innermost ``[]`` pair (all of
+    them at once, since two adjacent pairs never overlap), which lowers the nesting by
+    exactly one. Balanced text of depth ``d`` is empty after ``d`` passes; anything left
+    after ``limit`` passes nests deeper, or does not close (which a recursive parser would
+    also descend into), and is refused.
+    """
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text).translate(_CURLY))
+    for _ in range(limit):
+        if not brackets:
+            return True
+        shorter = brackets.replace("[]", "")
+        if len(shorter) == len(brackets):
+            return False  # nothing to remove: unbalanced ("][", "[[")
+        brackets = shorter
+    return not brackets
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -54,8 +70,10 @@ def loads_strict(raw: bytes | str) -> Any:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise EventFormatError(f"bundle is not valid JSON: not UTF-8 ({exc.reason})") from None
-    if json_depth(text) > MAX_DEPTH:
-        raise EventFormatError(f"bundle is not valid JSON: nested deeper than {MAX_DEPTH} levels")
+    if not within_depth(text):
+        raise EventFormatError(
+            f"bundle is not valid JSON: nested deeper than {MAX_DEPTH} levels, or unbalanced"
+        )
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:

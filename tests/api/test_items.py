@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from eth_account import Account
 from provenance_api.deps import accepts_gzip
-from sqlalchemy import text, update
+from sqlalchemy import insert, text, update
 
 from provenance.chain.anchorer import Anchorer, AnchorSettings, fund_dev_account, record_deployment
 from provenance.chain.contract import deploy
@@ -21,7 +21,7 @@ from provenance.log.transparency import TransparencyLog
 from provenance.proof.bundle import build_bundle
 from provenance.proof.verifier import verify_bundle
 from provenance.storage.migrate import schema_head
-from provenance.storage.tables import deployments
+from provenance.storage.tables import chain_alarms, deployments
 
 from .conftest import CONTACT, OWNER, Shop, TestClient, auth
 
@@ -73,8 +73,13 @@ def test_item_summary(client: TestClient, shop: Shop) -> None:
         "anchor": "not_checked",
     }
     assert body["verification"]["newest_event_anchored"] is False
+    assert body["verdict"] == "pending" and body["verdict_detail"]["verdict"] == "pending"
+    assert "not sealed on a chain yet" in body["verdict_detail"]["advice"]
     film = _get(client, shop, f"/v1/items/{shop.film.lower().replace('-', '')}")
     assert (film["item"], film["status"], film["flagged"]) == (shop.film, "stolen", True)
+    assert film["verdict"] == "warning"
+    assert film["verdict_detail"]["headline"].startswith("This item was reported STOLEN on 20")
+    assert film["verdict_detail"]["advice"] == "Do not buy it; contact the store."
     assert film["grade"]["ad_level"] == "1.5"
 
 
@@ -86,10 +91,16 @@ def test_item_anchored_on_an_ephemeral_then_a_lasting_chain(client: TestClient, 
     assert _checks(body)["anchor"] == "not_checked"  # ephemeral: gone with its process
     assert body["verification"]["newest_event_anchored"] is False
     assert body["verification"]["anchor"]["ephemeral"] is True
+    assert body["verdict"] == "pending"
+    assert "sealed on a development chain only" in body["verdict_detail"]["advice"]
 
+    # The same anchor recorded as on Ethereum mainnet (the page and API read the store's
+    # anchor records; the chain itself is read by audit, chain status and verify --rpc).
     with shop.ledger.engine.begin() as conn:
-        conn.execute(update(deployments).values(ephemeral=False))
+        conn.execute(update(deployments).values(ephemeral=False, chain_id=1))
     body = _get(client, shop, f"/v1/items/{shop.record}")
+    assert body["verdict"] == "verified", body["verdict_detail"]
+    assert "sealed on Ethereum mainnet" in body["verdict_detail"]["advice"]
     assert _checks(body)["anchor"] == "passed"
     assert body["verification"]["newest_event_anchored"] is True
     assert (body["verification"]["events_anchored"], body["verification"]["events_pending"]) == (
@@ -109,6 +120,20 @@ def test_item_anchored_on_an_ephemeral_then_a_lasting_chain(client: TestClient, 
     assert body["verification"]["ok"] is True
     assert body["verification"]["newest_event_anchored"] is False
     assert body["verification"]["events_pending"] == 1
+    assert body["verdict"] == "pending"
+    assert "its newest 1 event is not sealed" in body["verdict_detail"]["advice"]
+    # A chain alarm (the log disagrees with a contract) fails every item, cached or not.
+    with shop.ledger.engine.begin() as conn:
+        conn.execute(
+            insert(chain_alarms).values(
+                chain_id=1, address="0x" + "ab" * 20, kind="shortfall", tree_size=99,
+                chain_root="cd" * 32, local_root=None, local_size=20,
+                found_at="2026-12-02T00:00:00Z",
+            )
+        )  # fmt: skip
+    body = _get(client, shop, f"/v1/items/{shop.record}")
+    assert body["verdict"] == "failed"
+    assert "disagrees with what it sealed on chain" in body["verdict_detail"]["reasons"][0]
     bundle = _get(client, shop, f"/v1/items/{shop.record}/bundle")
     assert bundle["anchor"]["ephemeral"] is False
 
@@ -132,6 +157,8 @@ def test_a_tampered_event_fails_verification_even_after_a_cached_answer(
         )
     body = _get(client, shop, f"/v1/items/{shop.record}")
     assert body["verification"]["ok"] is False
+    assert body["verdict"] == "failed"
+    assert body["verdict_detail"]["headline"] == "Do not trust this item's record."
     assert _checks(body)["hashes"] == "failed"
     assert (
         "event 1"

@@ -33,6 +33,10 @@ def test_the_stores_own_exports(cli: Cli, item: str, tmp_path: Path) -> None:
     assert cli.run("verify", str(path), "--allow-unproven").code == 0
     report = cli.run("--json", "verify", str(path)).json()
     assert report["outcome"] == "unproven" and report["ok"] is False
+    # The one verdict says it first, in plain words: nothing shows it is in the log.
+    assert report["verdict"] == "failed"
+    assert "no signed checkpoint covers it" in report["verdict_detail"]["reasons"][0]
+    assert result.out.splitlines()[1].startswith("FAILED: Do not trust this item's record.")
 
     # Checkpointed: verified, exit 0; pinned to the store's published key too.
     cli.ok("log", "checkpoint")
@@ -43,6 +47,10 @@ def test_the_stores_own_exports(cli: Cli, item: str, tmp_path: Path) -> None:
     assert "verified: every event is in the signed log (log key not pinned)" in unpinned.out
     pinned = cli.ok("verify", str(path), "--log-key", published)
     assert pinned["outcome"] == "verified" and pinned["log_key_pinned"] is True
+    # In the log, but its seal on chain was not read (no --rpc): pending, and why.
+    assert pinned["verdict"] == "pending"
+    assert "seal on chain was not checked" in pinned["verdict_detail"]["advice"]
+    assert unpinned.out.splitlines()[1].startswith("PENDING: ")
 
     # One more event: it is honestly unproven until the next checkpoint.
     cli.ok("grade", item, "--media", "NM", "--sleeve", "VG+", "--method", "play", key="anna")

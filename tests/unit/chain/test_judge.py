@@ -286,7 +286,7 @@ def test_a_rewritten_history_without_its_checkpoints_is_caught_through_the_chain
     # ...and the chain, holding the genuine root, is the judge (the embedded chain stands in
     # for a lasting one here: it lives as long as this test).
     with ledger.engine.begin() as conn:
-        conn.execute(deployments.update().values(ephemeral=False))
+        conn.execute(deployments.update().values(ephemeral=False, endpoint="http://127.0.0.1:1"))
     verdicts = judge_all(ledger.engine, lambda _record: chain)
     [verdict] = verdicts
     assert verdict.status == "diverged"
@@ -310,14 +310,14 @@ def test_an_unreachable_or_ephemeral_chain_is_never_a_pass(
         raise ChainUnavailableError("http://127.0.0.1:9 did not answer after 4 tries")
 
     with ledger.engine.begin() as conn:
-        conn.execute(deployments.update().values(ephemeral=False))
+        conn.execute(deployments.update().values(ephemeral=False, endpoint="http://127.0.0.1:1"))
 
     [verdict] = judge_all(ledger.engine, down)
     assert verdict.status == "unchecked" and not verdict.problems
     assert "NOT CHECKED: http://127.0.0.1:9 did not answer" in verdict.lines()[0]
-    # The embedded chain's deployments are labelled ephemeral, and unchecked.
+    # The in-process embedded chain's deployments are labelled ephemeral, and unchecked.
     with ledger.engine.begin() as conn:
-        conn.execute(deployments.update().values(ephemeral=True))
+        conn.execute(deployments.update().values(ephemeral=True, endpoint="embedded"))
     [verdict] = judge_all(ledger.engine, lambda _record: chain)
     assert verdict.status == "unchecked" and verdict.ephemeral
     assert "ephemeral embedded chain" in (verdict.reason or "")
