@@ -26,12 +26,14 @@ from provenance.storage import ensure_current, make_engine
 
 from .bookkeeping import Bookkeeper
 from .deps import PARTNER_KEY_SCHEME, ApiContext, partner_validation_error
+from .docs import install_docs
 from .errors import install_error_handlers
 from .items import items_router
 from .log import log_router
 from .metrics import Metrics, MetricsMiddleware
 from .ops import ops_router
-from .pages import buyer_router
+from .page_guard import ClientLimiter, PageGuard
+from .pages import buyer_router, rate_limited_page
 from .requestlog import RequestLogMiddleware
 from .settings import ApiSettings
 from .status import StatusMemo
@@ -82,7 +84,7 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
         title="Provenance partner API",
         version=API_VERSION,
         description=_DESCRIPTION,
-        docs_url="/docs" if chosen.docs else None,
+        docs_url=None,  # served by api.docs from the installed package, not a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if chosen.docs else None,
         lifespan=lifespan,
@@ -111,7 +113,13 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
         route_scopes.update({getattr(r, "path", ""): scope for r in router.routes})
     app.openapi = _declaring_the_partner_key(app, route_scopes)  # type: ignore[method-assign]
     app.include_router(ops_router())
+    if chosen.docs:
+        install_docs(app)
     app.include_router(buyer_router(engine))  # the buyers' pages: public HTML, no key
+    # The pages' headers, per-client limit and gzip (only under /v/, /static/, /favicon.ico).
+    limiter = ClientLimiter(chosen.page_rate_limit) if chosen.page_rate_limit else None
+    app.state.page_limiter = limiter
+    app.add_middleware(PageGuard, limiter=limiter, too_many=rate_limited_page)
     # Added last = outermost: metrics time everything, including the request-log write.
     app.add_middleware(RequestLogMiddleware, bookkeeper=bookkeeper)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

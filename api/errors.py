@@ -22,6 +22,7 @@ from provenance.errors import (
     ConfigurationError,
     ConflictError,
     InputError,
+    NoSuchError,
     NotFoundError,
     ProvenanceError,
     VerificationError,
@@ -30,6 +31,7 @@ from provenance.errors import (
 from .models import ErrorBody
 
 __all__ = [
+    "CLIENT_CLOSED",
     "ERROR_RESPONSES",
     "ApiError",
     "error_response",
@@ -43,6 +45,7 @@ logger = logging.getLogger(__name__)
 #: Package exceptions → (HTTP status, kind), most specific first.
 _STATUSES: list[tuple[type[ProvenanceError], int, str]] = [
     (NotFoundError, 404, "not_found"),
+    (NoSuchError, 404, "not_found"),
     (InputError, 400, "invalid_input"),
     (VerificationError, 422, "verification_failed"),
     (ConflictError, 409, "conflict"),
@@ -62,7 +65,12 @@ _HTTP_KINDS = {
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "rate_limited",
+    499: "client_disconnected",
 }
+
+#: The status recorded (metrics, request log) when the client hangs up before its request is
+#: read: nginx's 499 "client closed request". Nobody receives the response.
+CLIENT_CLOSED = 499
 
 _DESCRIPTIONS = {
     400: "Malformed input (e.g. an item id with a wrong check symbol).",
@@ -121,8 +129,10 @@ def error_response(
     return JSONResponse({"error": line, "kind": kind}, status_code=status, headers=headers)
 
 
-def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
+    if exc.status == CLIENT_CLOSED:
+        logger.info("client disconnected during %s %s", request.method, request.url.path)
     return error_response(exc.status, exc.message, exc.kind, exc.headers)
 
 

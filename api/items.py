@@ -17,13 +17,21 @@ from .errors import ERROR_RESPONSES
 from .models import HistoryOut, ItemOut
 from .status import item_bundle_json, item_status_json
 
-__all__ = ["items_router"]
+__all__ = ["ITEM_ID_PATTERN", "items_router"]
+
+#: What ``parse_item_id`` reads: ten symbols and a check symbol, hyphens allowed between them.
+ITEM_ID_PATTERN = r"^(?:[0-9A-TV-Za-tv-z]-?){10}[0-9A-TV-Za-tv-z]$"
 
 ItemId = Annotated[
     str,
     Path(
-        description="Item id, e.g. 7KQ2M-9XDPA-G (case, hyphens and O/0, I/L/1 are forgiven).",
-        max_length=64,
+        description=(
+            "Item id, e.g. 7KQ2M-9XDPA-G: eleven Crockford base-32 symbols, the last a check "
+            "symbol (case, hyphens between symbols and O/0, I/L/1 are forgiven; U is never "
+            "used). A well-formed id whose check symbol does not match is a 404, like any "
+            "item that does not exist."
+        ),
+        pattern=ITEM_ID_PATTERN,
     ),
 ]
 Call = Annotated[PartnerCall, Depends(partner(Scope.ITEMS_READ))]

@@ -1,189 +1,367 @@
 """The buyer's verification page: what a phone shows after scanning a QR tag.
 
-Server-rendered HTML, no JavaScript, one small inline stylesheet: it works on any phone and
-loads in one request. ``GET /v/{item}?tag=CODE`` shows the item, its grade and grading
-history, how many owners it has had and since when (never who), each check with ✓ / ✗ /
-pending, the tag verdict, warnings for stolen, missing or destroyed items and for suspicious
-scans, and a link to the proof bundle (``/v/{item}/bundle.json``) that anyone can verify
-independently. Every scan is recorded (time, verdict, coarse client class only).
+Server-rendered HTML from Jinja2 templates (``templates/``, autoescaped), one static
+stylesheet, no JavaScript. ``GET /v/{item}?tag=CODE`` says first, in plain words, the one
+verdict (:func:`provenance.proof.verdict.decide`: verified, pending, warning or failed) in an
+element marked ``data-verdict``; then which store vouches for the item (its name, its log's
+origin and a fingerprint of its log key); the item, its grade and what the grade means, how
+many owners it has had and since when (never who), its photos, its history as sentences, and
+the technical checks folded away in a ``<details>``. Every GET of a page records a scan (time,
+verdict, coarse client class only); the notes about other scans are read before it
+(:func:`provenance.tags.scans.scan_notes`).
 
-An unknown item or a malformed URL gets a helpful page (404 / 400), never a stack trace.
+Other routes: the photos an item's signed events name, full size and as a thumbnail, by
+content address (``/v/{item}/photo/{sha256}``, ``/v/{item}/thumb/{sha256}``), their bytes
+checked against the hash before anything is served; the proof bundle
+(``/v/{item}/bundle.json``); the stylesheet and the icon. Every route answers HEAD too.
+
+Pages that are not an item have no ``data-verdict``; they carry ``data-problem`` instead:
+``malformed`` (400), ``not-found`` (404), ``photo-altered`` (410), ``rate-limited`` (429),
+``unavailable`` (503). ``/v/{item}/`` redirects to ``/v/{item}`` by a path, never a URL built
+from the Host header; any other path under ``/v/`` is a 404 page (so Starlette's slash
+redirect, which does use the Host header, never answers there). Headers, the rate limit and
+gzip are :mod:`api.page_guard`'s.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import logging
+import re
 import time
-from html import escape
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from provenance.errors import InputError, NotFoundError
+from provenance.errors import HashMismatchError, InputError, NotFoundError, ProvenanceError
+from provenance.ledger.blobs import MAX_PHOTO_BYTES, get_blob
 from provenance.ledger.itemid import parse_item_id
 from provenance.proof.bundle import build_bundle
-from provenance.tags.buyer import ItemView, item_view
-from provenance.tags.scans import record_scan, scan_report
+from provenance.tags.buyer import HistoryMemo, ItemView, item_view, named_photos
+from provenance.tags.scans import record_scan, scan_notes
 
-__all__ = ["buyer_router"]
+from .thumbnails import Thumbnails
 
-_CSS = """
-*{box-sizing:border-box}body{margin:0;overflow-wrap:anywhere;
-font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,
-sans-serif;color:#1b1b1b;background:#f4f2ee}main{max-width:34rem;margin:0 auto;padding:1rem}
-h1{font-size:1.35rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}
-.verdict{border-radius:.8rem;padding:1rem;margin:.5rem 0 1rem;font-weight:600;font-size:1.1rem}
-.good{background:#dff3e4;color:#0d5323}.bad{background:#fde2e1;color:#8a1111}
-.warn{background:#fff1cc;color:#6b4a00}.alert{background:#b00020;color:#fff;border-radius:.8rem;
-padding:1rem;font-weight:700;font-size:1.15rem;margin:.5rem 0}
-.card{background:#fff;border-radius:.8rem;padding:.8rem 1rem;margin:.6rem 0;
-box-shadow:0 1px 2px #0001}dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;
-margin:0}dt{color:#666}dd{margin:0;overflow-wrap:anywhere}ul.checks{list-style:none;padding:0;
-margin:0}ul.checks li{padding:.35rem 0;border-bottom:1px solid #eee}ul.checks li:last-child
-{border:0}.mark{display:inline-block;width:1.4rem;font-weight:700}.ok{color:#0d7a2c}
-.fail{color:#b00020}.pending{color:#946200}small,.muted{color:#666}a{color:#0b57d0}
-code{font-size:.85em;overflow-wrap:anywhere}
-"""
+__all__ = ["buyer_router", "rate_limited_page", "render_item", "render_problem"]
 
-_VERDICT = {
-    "genuine": ("good", "✓ Genuine tag: this is the tag bound to this item."),
-    "revoked": ("bad", "✗ This tag has been REVOKED: the item was re-tagged since."),
-    "wrong": ("bad", "✗ This is NOT the tag bound to this item. Treat the item with caution."),
-    "untagged": ("warn", "This item has no tag issued yet, so the tag cannot be checked."),
-    "none": ("warn", "No tag code in this link: the item is shown, the tag is not checked."),
+logger = logging.getLogger(__name__)
+
+_HERE = Path(__file__).resolve().parent
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_MAX_TAG = 64
+#: Photos never change (content-addressed): a year, and ``immutable`` so phones do not ask.
+_FOREVER = "public, max-age=31536000, immutable"
+_BADGES = {
+    "verified": "✓ Verified",
+    "pending": "… Pending",
+    "warning": "⚠ Warning",
+    "failed": "✗ Failed",
 }
+#: Check marks: css class, symbol, words for a screen reader.
+_MARKS = {
+    True: ("ok", "✓", "passed"),
+    False: ("fail", "✗", "failed"),
+    None: ("open", "…", "not yet"),
+}
+_ID_HINT = (
+    "Check the link, or scan the tag again. An item id looks like 7KQ2M-9XDPA-G: "
+    "ten letters and digits and a check symbol."
+)
+_FAKE_HINT = (
+    "If the tag on an item leads here, the tag may not be genuine: do not buy on the strength "
+    "of it, and ask the seller to show the item's record at the store."
+)
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    html = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
-        f"<body><main>{body}</main></body></html>"
+@functools.cache
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _problem(title: str, message: str, status: int) -> HTMLResponse:
-    body = (
-        f'<h1>{escape(title)}</h1><div class="verdict bad">{escape(message)}</div>'
-        '<div class="card"><p>Check the link or scan the tag again. An item id looks like '
-        "<code>7KQ2M-9XDPA-G</code>: ten letters and digits and a check symbol.</p>"
-        "<p>If the tag on an item leads here, the tag may not be genuine: ask the seller "
-        "to show the item's proof bundle.</p></div>"
+@functools.cache
+def _static(name: str) -> tuple[bytes, str, str]:
+    """A static file's bytes, media type and ETag (read once per process)."""
+    data = (_HERE / "static" / name).read_bytes()
+    media = {"css": "text/css; charset=utf-8", "ico": "image/x-icon"}[name.rsplit(".", 1)[1]]
+    return data, media, f'"{hashlib.sha256(data).hexdigest()[:16]}"'
+
+
+def _css_url() -> str:
+    # The ETag in the URL: a new stylesheet gets a new URL, so the old one may be cached long.
+    return f"/static/page.css?v={_static('page.css')[2].strip(chr(34))}"
+
+
+def _html(
+    template: str, status: int, headers: dict[str, str] | None = None, **ctx: Any
+) -> Response:
+    body = _templates().get_template(template).render(css_url=_css_url(), **ctx)
+    return HTMLResponse(
+        body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})}
     )
-    return _page(title, body, status)
 
 
-def _mark(ok: bool | None) -> str:
-    if ok is True:
-        return '<span class="mark ok" aria-label="passed">✓</span>'
-    if ok is False:
-        return '<span class="mark fail" aria-label="failed">✗</span>'
-    return '<span class="mark pending" aria-label="pending">⏳</span>'
+def render_problem(
+    marker: str,
+    heading: str,
+    message: str,
+    status: int,
+    *,
+    hints: tuple[str, ...] = (_ID_HINT, _FAKE_HINT),
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A page for a link that does not lead to an item (``data-problem=marker``)."""
+    return _html(
+        "problem.html",
+        status,
+        headers,
+        title=f"{heading}: verification page",
+        description="A verification page for an item's record, signed by the store.",
+        marker=marker,
+        heading=heading,
+        message=message,
+        hints=hints,
+    )
 
 
-def _details(view: ItemView) -> str:
+def rate_limited_page(retry_after: int) -> Response:
+    """The 429 page (plain HTML, with ``Retry-After``)."""
+    return render_problem(
+        "rate-limited",
+        "Too many requests",
+        f"This connection asked for more pages than a person reads. Try again in "
+        f"{retry_after} second{'s' if retry_after != 1 else ''}.",
+        429,
+        hints=("Nothing is wrong with the item: the page is only limited to keep it fast.",),
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def _details(view: ItemView) -> list[tuple[str, str]]:
     s = view.summary
+    assert s is not None
     d = s.details
+    vinyl = s.kind == "vinyl"
+    gauge = str(d.get("gauge", "")).replace("super8", "Super 8").replace("mm", " mm")
     rows: list[tuple[str, Any]] = [
-        ("Format", "Vinyl record" if s.kind == "vinyl" else f"Film print {d.get('gauge', '')}"),
-        ("Artist" if s.kind == "vinyl" else "Director", s.creator),
-        ("Label" if s.kind == "vinyl" else "Studio", d.get("label") or d.get("studio")),
+        ("Title", s.title),
+        ("Artist" if vinyl else "Director", s.creator),
+        ("Format", "Vinyl record" if vinyl else f"Film print, {gauge}"),
+        ("Label" if vinyl else "Studio", d.get("label") or d.get("studio")),
         ("Catalog no.", d.get("catalog_number")),
+        ("Edition", d.get("edition")),
         ("Year", d.get("year")),
         ("Country", d.get("country")),
+        ("Barcode", d.get("barcode")),
         ("Print type", d.get("print_type")),
         ("Reels", d.get("reels")),
+        ("Length", f"{d['length_ft']:,} ft" if d.get("length_ft") else None),
+        ("Soundtrack", d.get("soundtrack")),
     ]
-    matrix = d.get("matrix") or {}
-    for side, text in sorted(matrix.items()):
+    for side, text in sorted((d.get("matrix") or {}).items()):
         rows.append((f"Matrix {side}", text))
-    items = "".join(
-        f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in rows if v not in (None, "")
-    )
-    return f"<dl>{items}</dl>"
+    return [(k, str(v)) for k, v in rows if v not in (None, "")]
 
 
-def _render(view: ItemView, item: str, flags: list[str]) -> HTMLResponse:
+def render_item(view: ItemView, notes: list[str]) -> Response:
+    """The item page for ``view`` (and the notes about other recent scans)."""
     s = view.summary
-    parts = [f"<small class=muted>Item {escape(item)}</small><h1>{escape(s.title)}</h1>"]
-    for warning in view.warnings:
-        parts.append(f'<div class="alert" role="alert">⚠ {escape(warning)}</div>')
-    css, text = _VERDICT[view.verdict]
-    parts.append(f'<div class="verdict {css}" id="verdict">{escape(text)}</div>')
-    for flag in flags:
-        parts.append(f'<div class="verdict warn">⚠ Unusual scans: {escape(flag)}</div>')
-    parts.append(f'<div class="card">{_details(view)}</div>')
-
-    grade = escape(view.grading[-1][1]) if view.grading else '<span class="muted">not graded</span>'
-    history = "".join(
-        f"<li><small>{escape(at[:10])}</small> {escape(text)}</li>"
-        for at, text in reversed(view.grading)
+    if s is not None:
+        name = f"{s.title} — {s.creator}" if s.creator else s.title
+    else:
+        name = "An item whose record cannot be read"
+    return _html(
+        "item.html",
+        200,
+        title=f"{name}: {_BADGES[view.verdict.word][2:]}",
+        description=(f"{view.store.name}'s verification page for {name}: {view.verdict.headline}"),
+        view=view,
+        v=view.verdict,
+        s=s,
+        store=view.store,
+        name=name,
+        badge=_BADGES[view.verdict.word],
+        notes=notes,
+        details=_details(view) if s is not None else [],
+        marks=_MARKS,
     )
-    owners = f"{s.owners} recorded owner{'s' if s.owners != 1 else ''} since registration" + (
-        f"; current owner since {escape((s.owner_since or '')[:10])}" if s.owners else ""
-    )
-    parts.append(
-        f'<div class="card"><h2>Condition</h2><p>Current grade: <b>{grade}</b></p>'
-        + (f'<ul class="checks">{history}</ul>' if history else "")
-        + f"<h2>Ownership</h2><p>{owners}. Names are never recorded in the history.</p>"
-        f"<p class=muted>Registered {escape(s.registered_at[:10])}; {s.events} events.</p></div>"
-    )
-    checks = "".join(
-        f"<li>{_mark(c.ok)} <b>{escape(c.name)}</b><br><small>{escape(c.detail)}</small></li>"
-        for c in view.checks
-    )
-    pending = (
-        f"<p class=pending>{view.pending_events} newest event(s) are not anchored yet "
-        "(pending).</p>"
-        if view.pending_events
-        else ""
-    )
-    parts.append(
-        f'<div class="card"><h2>Checks</h2><ul class="checks" id="checks">{checks}</ul>{pending}'
-        f'<p><a href="/v/{escape(item)}/bundle.json" download>Download the proof bundle</a>'
-        "<br><small>Verify it yourself with <code>provenance verify</code> and any Ethereum "
-        "node.</small></p></div>"
-    )
-    return _page(f"{s.title}: provenance", "".join(parts))
 
 
 def buyer_router(engine: Engine) -> APIRouter:
     """The buyer pages over ``engine``."""
     router = APIRouter(include_in_schema=False)
+    thumbnails = Thumbnails()
+    memo = HistoryMemo()  # signatures of unchanged rows are checked once per process
+    get_head = ["GET", "HEAD"]
 
-    @router.get("/v/{item}", response_class=HTMLResponse)
+    @router.api_route("/v/{item}", methods=get_head, response_class=HTMLResponse)
     def page(item: str, request: Request, tag: str | None = None) -> Response:
         started = time.perf_counter()
-        response = _page_response(item, request, tag)
+        response = _page(item, request, tag)
         # Server time, for monitoring and the page benchmark (no personal data in it).
         elapsed = (time.perf_counter() - started) * 1000
         response.headers["Server-Timing"] = f"app;dur={elapsed:.2f}"
         return response
 
-    def _page_response(item: str, request: Request, tag: str | None) -> Response:
+    def _page(item: str, request: Request, tag: str | None) -> Response:
         try:
             item_id = parse_item_id(item)
         except InputError as exc:
-            return _problem("Not a valid item link", str(exc), 400)
-        if tag is not None and len(tag) > 64:
-            return _problem("Not a valid tag link", "the tag code in this link is too long", 400)
-        try:
-            view = item_view(engine, item_id, tag)
-        except NotFoundError:
-            return _problem(
-                "Item not found", f"There is no item {item_id} in this store's ledger.", 404
+            return render_problem("malformed", "Not a valid item link", str(exc), 400)
+        if tag is not None and len(tag) > _MAX_TAG:
+            return render_problem(
+                "malformed", "Not a valid tag link", "The tag code in this link is too long.", 400
             )
-        record_scan(
-            engine, item=item_id, verdict=view.verdict, user_agent=request.headers.get("user-agent")
-        )
-        flags = scan_report(engine, item_id, limit=0).flags
-        return _render(view, item_id, flags)
+        try:
+            view = item_view(engine, item_id, tag, memo=memo)
+            notes = scan_notes(engine, item_id)  # before this scan: it never counts against it
+        except NotFoundError:
+            return render_problem(
+                "not-found",
+                "Item not found",
+                f"There is no item {item_id} in this store's record.",
+                404,
+            )
+        except ProvenanceError as exc:
+            logger.warning("page for %s unavailable: %s", item_id, exc)
+            return render_problem(
+                "unavailable",
+                "Record unavailable",
+                "The store's record cannot be read right now. Try again later.",
+                503,
+                hints=(),
+            )
+        if request.method == "GET":
+            _record(item_id, view.tag, request.headers.get("user-agent"))
+        return render_item(view, notes)
 
-    @router.get("/v/{item}/bundle.json")
+    def _record(item_id: str, verdict: str, user_agent: str | None) -> None:
+        try:
+            record_scan(engine, item=item_id, verdict=verdict, user_agent=user_agent)
+        except SQLAlchemyError as exc:  # a busy or read-only database must not hide the page
+            logger.warning("scan of %s not recorded: %s", item_id, exc)
+
+    master: list[bytes] = []  # the NFC master key, unlocked once per process on first tap
+
+    @router.api_route("/n/{item}", methods=get_head, response_class=HTMLResponse)
+    def tap(item: str, request: Request) -> Response:
+        """The page a secure NFC tag's tap opens: the buyer page, with the tap's verdict
+        (genuine, copied, other item, revoked, malformed) standing as the tag's."""
+        from provenance.tags.nfc.taps import check_tap
+
+        try:
+            item_id = parse_item_id(item)
+        except InputError as exc:
+            return render_problem("malformed", "Not a valid item link", str(exc), 400)
+        try:
+            key = _master_key(master)
+            verdict = check_tap(
+                engine,
+                item=item_id,
+                url_or_query=request.url.query,
+                master_key=key,
+                record=request.method == "GET",
+            )
+            view = item_view(engine, item_id, None, memo=memo, nfc=(verdict.verdict, verdict.text))
+            notes = scan_notes(engine, item_id)
+        except NotFoundError:
+            return render_problem(
+                "not-found", "Item not found", f"There is no item {item_id} in this store.", 404
+            )
+        except ProvenanceError as exc:
+            logger.warning("tap page for %s unavailable: %s", item_id, exc)
+            return render_problem(
+                "unavailable",
+                "Record unavailable",
+                "The store's record cannot be read right now. Try again later.",
+                503,
+                hints=(),
+            )
+        if request.method == "GET":
+            _record(item_id, verdict.verdict, request.headers.get("user-agent"))
+        return render_item(view, notes)
+
+    @router.api_route("/v/{item}/", methods=get_head)
+    def slash(item: str, tag: str | None = None) -> Response:
+        try:
+            item_id = parse_item_id(item)
+        except InputError as exc:
+            return render_problem("malformed", "Not a valid item link", str(exc), 400)
+        # A path, not a URL: the Host header never chooses where a buyer is sent.
+        query = f"?tag={quote(tag[:_MAX_TAG], safe='')}" if tag else ""
+        return RedirectResponse(f"/v/{item_id}{query}", status_code=308)
+
+    @router.api_route("/v/{item}/photo/{digest}", methods=get_head)
+    def photo(item: str, digest: str, request: Request) -> Response:
+        return _photo(item, digest, request, thumb=False)
+
+    @router.api_route("/v/{item}/thumb/{digest}", methods=get_head)
+    def thumb(item: str, digest: str, request: Request) -> Response:
+        return _photo(item, digest, request, thumb=True)
+
+    def _photo(item: str, digest: str, request: Request, *, thumb: bool) -> Response:
+        try:
+            item_id = parse_item_id(item)
+            if not _DIGEST.match(digest):
+                raise InputError("a photo is named by its SHA-256: 64 lower-case hex digits")
+            if digest not in named_photos(engine, item_id):
+                raise NotFoundError(f"item {item_id}'s record names no such photo")
+        except NotFoundError as exc:
+            return render_problem("not-found", "Photo not found", str(exc), 404, hints=())
+        except InputError as exc:
+            return render_problem("malformed", "Not a valid photo link", str(exc), 400, hints=())
+        etag = f'"{digest[:32]}{"-t" if thumb else ""}"'
+        cache = {"Cache-Control": _FOREVER, "ETag": etag}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=cache)
+        made = thumbnails.get(digest) if thumb else None
+        if made is not None:
+            return Response(made, media_type="image/jpeg", headers=cache)
+        try:
+            with engine.connect() as conn:
+                media_type, data = get_blob(conn, digest)  # re-hashed: altered bytes raise
+            if len(data) > MAX_PHOTO_BYTES:
+                raise InputError("the stored photo is larger than any photo the store accepts")
+            if thumb:
+                return Response(
+                    thumbnails.make(digest, data), media_type="image/jpeg", headers=cache
+                )
+        except HashMismatchError:
+            logger.warning("photo %s of %s was altered: not served", digest, item_id)
+            return render_problem(
+                "photo-altered",
+                "Photo not shown",
+                "The store's copy of this photo no longer matches the photo registered, "
+                "so it is not shown. The item's record fails its check: ask the store.",
+                410,
+                hints=(),
+            )
+        except NotFoundError:
+            return render_problem(
+                "not-found", "Photo missing", "The store no longer has this photo.", 404, hints=()
+            )
+        except InputError as exc:
+            return render_problem("not-found", "No preview", str(exc), 404, hints=())
+        return Response(
+            data,
+            media_type=media_type,
+            headers={**cache, "Content-Disposition": f'inline; filename="{digest[:16]}"'},
+        )
+
+    @router.api_route("/v/{item}/bundle.json", methods=get_head)
     def bundle(item: str) -> Response:
         try:
             data = build_bundle(engine, item)
@@ -202,4 +380,52 @@ def buyer_router(engine: Engine) -> APIRouter:
             headers={"Content-Disposition": f'attachment; filename="{data["item"]}.proof.json"'},
         )
 
+    @router.api_route("/static/{name:path}", methods=get_head)
+    def static(name: str, request: Request) -> Response:
+        return _static_response(name, request)
+
+    @router.api_route("/favicon.ico", methods=get_head)
+    def favicon(request: Request) -> Response:
+        return _static_response("favicon.ico", request)
+
+    @router.api_route("/v", methods=get_head)
+    @router.api_route("/v/{rest:path}", methods=get_head)
+    def elsewhere() -> Response:
+        return render_problem(
+            "not-found", "Page not found", "There is no such page on this verification site.", 404
+        )
+
     return router
+
+
+_STATIC_NAMES = ("page.css", "favicon.ico")
+
+
+def _static_response(name: str, request: Request) -> Response:
+    if name not in _STATIC_NAMES:
+        return render_problem("not-found", "Not found", "There is no such file.", 404, hints=())
+    data, media, etag = _static(name)
+    headers = {"Cache-Control": "public, max-age=86400", "ETag": etag}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=media, headers=headers)
+
+
+def _master_key(cache: list[bytes]) -> bytes:
+    """The store's NFC master key, unlocked once per process (PROVENANCE_NFC_PASSPHRASE,
+    else PROVENANCE_PASSPHRASE): a server has no terminal to ask on."""
+    if cache:
+        return cache[0]
+    import os
+
+    from provenance.errors import ConfigurationError
+    from provenance.settings import Settings
+    from provenance.tags.nfc.master import MasterKeyFile
+
+    passphrase = os.environ.get("PROVENANCE_NFC_PASSPHRASE") or os.environ.get(
+        "PROVENANCE_PASSPHRASE"
+    )
+    if not passphrase:
+        raise ConfigurationError("set PROVENANCE_NFC_PASSPHRASE to serve NFC tag taps")
+    cache.append(MasterKeyFile.in_home(Settings().home).load(passphrase))
+    return cache[0]

@@ -16,7 +16,9 @@ class ApiSettings(BaseSettings):
     chain; without it that check is reported as not checked. ``status_cache`` bounds the
     per-process memo of item verification results and bundles (entries; 0 turns it off).
     ``log_flush_seconds`` is how long a partner request may wait in memory before it is
-    written to the request log (see :mod:`api.bookkeeping`).
+    written to the request log (see :mod:`api.bookkeeping`). ``page_rate_limit`` is how many
+    public page requests (``/v/...``) one client address may make per minute, per worker
+    process (0: no limit; see :mod:`api.page_guard`).
     """
 
     model_config = SettingsConfigDict(env_prefix="PROVENANCE_API_", extra="ignore")
@@ -31,3 +33,5 @@ class ApiSettings(BaseSettings):
     docs: bool = True
     #: How often each worker appends its buffered partner request log (seconds).
     log_flush_seconds: float = Field(default=0.2, gt=0, le=60)
+    #: Public page requests per client address per minute (a page and its photos are ~5).
+    page_rate_limit: int = Field(default=120, ge=0)

@@ -17,32 +17,38 @@ without one, a 503.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.requests import ClientDisconnect
 
-from provenance.errors import ConfigurationError
+from provenance.errors import CheckpointError, ConfigurationError
+from provenance.log.checkpoint import parse_verifier_key
 from provenance.partners import Scope
-from provenance.proof.strictjson import MAX_DEPTH, within_depth
-from provenance.proof.verdict import bundle_verdict
+from provenance.proof.strictjson import MAX_DEPTH
 
 from .deps import PartnerCall, partner
-from .errors import ERROR_RESPONSES, ApiError
+from .errors import CLIENT_CLOSED, ERROR_RESPONSES, ApiError
 from .models import ReportOut
+from .verify_worker import Refused, run_verify
 
 __all__ = ["MAX_DEPTH", "verify_router"]
 
 Call = Annotated[PartnerCall, Depends(partner(Scope.VERIFY))]
+#: A signed-note verifier key: a name (no '+' or white space), the 8-hex key ID, and the
+#: base64 of 0x01 ‖ a 32-byte Ed25519 key (44 symbols, the second one of Q-f).
+LOG_KEY_PATTERN = r"^[^+\s]{1,200}[+ ][0-9a-fA-F]{8}[+ ]A[Q-Za-f][A-Za-z0-9+/ ]{42}$"
 LogKey = Annotated[
     str | None,
     Query(
-        max_length=600,
+        pattern=LOG_KEY_PATTERN,
         description=(
             "The log key to pin, in signed-note verifier-key form (name+1a2b3c4d+AQ..., "
             "'+' percent-encoded as %2B): for bundles of another store. Default: this "
-            "store's own log key (GET /v1/log/checkpoint names it)."
+            "store's own log key (GET /v1/log/checkpoint names it). A key of this form whose "
+            "ID does not match its name and key can verify nothing: the checkpoint check "
+            "fails."
         ),
     ),
 ]
@@ -68,10 +74,16 @@ async def _read_bounded(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"the bundle is larger than {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ApiError(413, f"the bundle is larger than {limit} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise ApiError(413, f"the bundle is larger than {limit} bytes")
+    except ClientDisconnect:
+        # The client hung up mid-upload: its own outcome, not a server error.
+        raise ApiError(
+            CLIENT_CLOSED, "the client closed the connection before sending the whole body"
+        ) from None
     return bytes(body)
 
 
@@ -89,28 +101,8 @@ def _pin(call: PartnerCall, log_key: str | None) -> str:
         ) from None
 
 
-def _parse(body: bytes) -> str:
-    """The body as text holding a JSON object (UTF-8, RFC 8259 §8.1), nested at most
-    :data:`MAX_DEPTH` deep; else a 400. The verifier parses the text again, by its own
-    stricter rules (duplicate keys, NaN): those make a failed ``format`` check, not a 400."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "the body is not UTF-8 text") from None
-    if not within_depth(text):
-        raise ApiError(400, f"the body nests deeper than {MAX_DEPTH} levels, or is unbalanced")
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise ApiError(400, f"the body is not valid JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise ApiError(400, "a bundle is a JSON object")
-    return text
-
-
 def verify_router() -> APIRouter:
     """The verify route."""
-    from provenance.proof.verifier import verify_bundle
 
     router = APIRouter(prefix="/v1", tags=["verify"], responses=ERROR_RESPONSES)
 
@@ -134,28 +126,25 @@ def verify_router() -> APIRouter:
         body = await _read_bounded(request, call.ctx.max_bundle_bytes)
 
         def check() -> dict[str, Any]:
-            text = _parse(body)
-            report = verify_bundle(
-                text,
-                rpc_url=call.ctx.settings.verify_rpc_url,
-                chain_id=call.ctx.settings.verify_chain_id,
-                log_key=_pin(call, log_key),
-            )
-            verdict = bundle_verdict(_document(text), report)
-            return {
-                "verdict": verdict.word,
-                "verdict_detail": verdict.to_json(),
-                **report.to_json(),
-            }
+            pinned = _pin(call, log_key)
+            try:
+                parse_verifier_key(pinned)
+            except CheckpointError as exc:
+                unusable: str | None = str(exc)
+                pinned = _pin(call, None)  # run every check; the checkpoint one then fails
+            else:
+                unusable = None
+            try:
+                return run_verify(
+                    body,
+                    rpc_url=call.ctx.settings.verify_rpc_url,
+                    chain_id=call.ctx.settings.verify_chain_id,
+                    pinned=pinned,
+                    unusable=unusable,
+                )
+            except Refused as refused:
+                raise ApiError(refused.status, refused.message) from None
 
         return await call.json(ReportOut, check, admitted=True)
 
     return router
-
-
-def _document(text: str) -> object:
-    """The bundle as JSON, for the verdict's status flag (its depth is already bounded)."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

@@ -8,7 +8,10 @@ Measured in one run, on one fresh SQLite ledger in a temporary directory:
     one transaction; its ratio to (a) says how much the ledger adds on top of the crypto;
 (c) ``provenance.ledger.chain_audit.audit`` over the resulting database (every event re-parsed,
     re-canonicalised, re-hashed, re-validated and its signature verified);
-(d) ``Ledger.append`` of M grade events, one transaction each (the interactive path).
+(d) ``Ledger.append`` of M grade events, one transaction each (the interactive path), with
+    the ledger's durable ``synchronous = FULL``; and, as a baseline in the same run on the same
+    database, M more through an engine set back to ``synchronous = NORMAL`` (what the ledger
+    ran with before). The two alternate in rounds so that drift in the machine falls on both.
 
 Writes ``bench/results/ledger.json`` and prints a table. ``--profile`` instead runs (b) and (c)
 under cProfile at a smaller N and prints where the time goes.
@@ -32,7 +35,7 @@ from typing import Any
 
 from _catalogue import grade_rows, vinyl_rows
 from _results import RESULTS, Figure, write_results
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from provenance.keys.signing import SigningKey
 from provenance.ledger.canonical import canonical_bytes, event_hash
@@ -48,6 +51,8 @@ REGISTER_FLOOR_SHARE = 40.0  # register_many must reach >= 40% of the crypto flo
 REGISTER_EXPECTED = 6_000  # events/s the issue reports for register_many here
 AUDIT_TARGET = 5_000  # events/s for a full audit
 FLOOR_REPEATS = 3
+APPEND_ROUNDS = 4  # (d) alternates FULL and NORMAL in this many rounds
+SQLITE_FULL, SQLITE_NORMAL = 2, 1  # PRAGMA synchronous values
 SEED = 1957  # fixed, so every run signs the same catalogue
 
 # -- the measurements -----------------------------------------------------------------------
@@ -108,6 +113,17 @@ class Bench:
         )
         self.ledger.add_key(signer=self.admin, new_key=self.grader, role=Role.GRADER, name="grader")
 
+    def relaxed(self) -> Ledger:
+        """The same database through an engine with ``synchronous = NORMAL`` (the baseline)."""
+        engine = make_engine(f"sqlite:///{self.path}")
+
+        @event.listens_for(engine, "connect")
+        def _normal(dbapi_conn: Any, _record: Any) -> None:
+            # Runs after make_engine's own listener, so it overrides the durable setting.
+            dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+
+        return Ledger(engine)
+
     def db_bytes(self) -> int:
         """Size of the database file once the WAL is checkpointed into it."""
         with self.engine.connect() as conn:
@@ -138,17 +154,35 @@ def run(n: int, appends: int) -> None:
         audit_rate = _rate(report.events, audit_s)
 
         m = min(appends, n)
-        print(f"(d) append x {m:,} grade events, one transaction each ...", flush=True)
+        print(
+            f"(d) append x {m:,} grade events, one transaction each, synchronous FULL and "
+            f"NORMAL alternating in {APPEND_ROUNDS} rounds ...",
+            flush=True,
+        )
         grades = grade_rows(m, seed=SEED)
+        relaxed = bench.relaxed()
+        for ledger, want in ((bench.ledger, SQLITE_FULL), (relaxed, SQLITE_NORMAL)):
+            with ledger.engine.connect() as conn:
+                got = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            assert got == want, f"PRAGMA synchronous is {got}, expected {want}"
+        seconds = {SQLITE_FULL: 0.0, SQLITE_NORMAL: 0.0}
+        work = list(zip(ids, grades, strict=False))
+        chunk = -(-len(work) // APPEND_ROUNDS)
+        for start in range(0, len(work), chunk):
+            for ledger, mode in ((bench.ledger, SQLITE_FULL), (relaxed, SQLITE_NORMAL)):
 
-        def append_all() -> None:
-            for item, data in zip(ids, grades, strict=False):
-                bench.ledger.append(
-                    signer=bench.grader, item=item, event_type=EventType.GRADE, data=data
-                )
+                def append_chunk(ledger: Ledger = ledger, start: int = start) -> None:
+                    for item, data in work[start : start + chunk]:
+                        ledger.append(
+                            signer=bench.grader, item=item, event_type=EventType.GRADE, data=data
+                        )
 
-        _, append_s = _timed(append_all)
-        append = _rate(m, append_s)
+                _, spent = _timed(append_chunk)
+                seconds[mode] += spent
+        relaxed.engine.dispose()
+        append_s, normal_s = seconds[SQLITE_FULL], seconds[SQLITE_NORMAL]
+        append, normal = _rate(len(work), append_s), _rate(len(work), normal_s)
+        commit_ms = 1000 * (append_s - normal_s) / len(work) if work else 0.0
 
     share = 100 * register / floor
     figures = [
@@ -164,12 +198,20 @@ def run(n: int, appends: int) -> None:
             "Full audit (parse, re-hash, validate, verify)", audit_rate, "events/s", AUDIT_TARGET
         ),
         Figure("Ledger.append, one transaction per event", append, "events/s"),
+        Figure("Ledger.append with synchronous=NORMAL (before; same run)", normal, "events/s"),
+        Figure("Cost of a durable commit (FULL minus NORMAL), per append", commit_ms, "ms"),
         Figure("Database size per registered event", db_bytes / n, "bytes"),
     ]
     path = write_results(
         "ledger",
         title="Ledger on SQLite",
-        params={"n": n, "appends": m, "floor_repeats": FLOOR_REPEATS, "seed": SEED},
+        params={
+            "n": n,
+            "appends": m,
+            "append_rounds": APPEND_ROUNDS,
+            "floor_repeats": FLOOR_REPEATS,
+            "seed": SEED,
+        },
         figures=figures,
         details={
             "floor_runs_events_per_s": [round(r, 1) for r in floor_runs],
@@ -177,6 +219,9 @@ def run(n: int, appends: int) -> None:
             "audit_seconds": round(audit_s, 3),
             "audit_events": report.events,
             "append_seconds": round(append_s, 3),
+            "append_synchronous": "FULL",
+            "append_normal_seconds": round(normal_s, 3),
+            "append_rounds": APPEND_ROUNDS,
             "database_bytes": db_bytes,
         },
     )

@@ -42,13 +42,28 @@ def register(
     title: Annotated[str, typer.Option("--title")],
     artist: Annotated[str | None, typer.Option("--artist", help="Vinyl: artist.")] = None,
     label: Annotated[str | None, typer.Option("--label", help="Vinyl: record label.")] = None,
-    catalog: Annotated[str | None, typer.Option("--catalog", help="Vinyl: catalog number.")] = None,
+    catalog: Annotated[
+        str | None,
+        typer.Option(
+            "--catalog",
+            help="Vinyl: catalog number (letters, digits, spaces, - . / # & + ( ) ' : ,).",
+        ),
+    ] = None,
     matrix: Annotated[
         list[str] | None, typer.Option("--matrix", help="Vinyl: SIDE=RUNOUT (repeatable).")
     ] = None,
-    country: Annotated[str | None, typer.Option("--country", help="Pressing country.")] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="Pressing country: ISO code (US, GB), English name (Japan) or catalogue region "
+            "(UK, Europe, West Germany).",
+        ),
+    ] = None,
     year: Annotated[int | None, typer.Option("--year")] = None,
-    barcode: Annotated[str | None, typer.Option("--barcode", help="Vinyl: EAN/UPC.")] = None,
+    barcode: Annotated[
+        str | None, typer.Option("--barcode", help="Vinyl: EAN/UPC (8, 12, 13 or 14 digits).")
+    ] = None,
     edition: Annotated[str | None, typer.Option("--edition", help="Edition notes.")] = None,
     director: Annotated[str | None, typer.Option("--director", help="Film: director.")] = None,
     studio: Annotated[
@@ -282,12 +297,26 @@ def transfer(
     reason: Annotated[
         str, typer.Option("--reason", help="sale, consignment, gift, return, other.")
     ] = "sale",
-    price: Annotated[str | None, typer.Option("--price", help="Sale price, e.g. 120.50.")] = None,
+    price: Annotated[
+        str | None,
+        typer.Option("--price", help="Sale price, e.g. 120.50 (private: kept in the vault)."),
+    ] = None,
     currency: Annotated[
         str | None, typer.Option("--currency", help="ISO 4217 code, e.g. EUR.")
     ] = None,
+    public_price: Annotated[
+        bool,
+        typer.Option(
+            "--public-price",
+            help="Put the price in the public history (default: only a commitment to it).",
+        ),
+    ] = False,
 ) -> None:
-    """Record a sale or other change of owner; the event names nobody."""
+    """Record a sale or other change of owner; the event names nobody, and its price stays
+    private unless --public-price."""
+    if public_price and price is None:
+        raise InputError("--public-price needs --price and --currency")
+    sale_price = parse_price(price, currency)
     receipt = state.ledger().transfer(
         signer=state.signer(),
         item=item,
@@ -295,7 +324,8 @@ def transfer(
         contact=contact,
         claim_code=claim_code,
         reason=reason,
-        price=parse_price(price, currency),
+        price=sale_price,
+        public_price=public_price,
     )
     stored = receipt.stored
 
@@ -303,6 +333,9 @@ def transfer(
         console.print(
             f"{stored.event.item} event {stored.event.seq}: transferred to {receipt.owner_id}"
         )
+        if sale_price is not None:
+            where = "in the public history" if public_price else "in the vault only (committed)"
+            console.print(f"Price recorded {where}")
         if receipt.claim_code:
             console.print(
                 f"Claim code (give it to the buyer; it is not stored): {receipt.claim_code}"
@@ -316,6 +349,7 @@ def transfer(
             "log_index": stored.log_index,
             "owner": receipt.owner_id,
             "claim_code": receipt.claim_code,
+            "price": None if sale_price is None else ("public" if public_price else "private"),
         },
         human,
     )

@@ -27,6 +27,7 @@ from . import (  # noqa: F401  (commands register on import)
     items,
     keys_cmd,
     log_cmd,
+    nfc_cmd,
     owners_cmd,
     partners_cmd,
     serve_cmd,

@@ -63,7 +63,10 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
                     entry["ok"], entry["problem"] = False, finding.message
     ok = all(e["ok"] for e in entries)
     summary = summarise(parsed) if parsed and parsed[0].seq == 0 else None
+    verdict = _verdict(ledger.engine, item_id, entries)
     result = {
+        "verdict": verdict.word,
+        "verdict_detail": verdict.to_json(),
         "ok": ok,
         "item": item_id,
         "summary": summary.to_json() if summary else None,
@@ -73,6 +76,14 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
     def human() -> None:
         from rich.table import Table
 
+        colour = {"verified": "green", "pending": "yellow"}.get(verdict.word, "red")
+        console.print(
+            f"[bold {colour}]{verdict.word.upper()}[/bold {colour}]: {verdict.headline}",
+            highlight=False,
+        )
+        console.print(verdict.advice, markup=False, highlight=False)
+        for reason in verdict.reasons:
+            console.print(f"  - {reason}", markup=False, highlight=False)
         if summary is not None:
             by = f" — {summary.creator}" if summary.creator else ""
             console.print(f"[bold]{item_id}[/bold]  {summary.kind}: {summary.title}{by}")
@@ -135,3 +146,18 @@ def _grade_text(grade: dict[str, Any]) -> str:
     if grade["kind"] == "vinyl":
         return f"media {grade['media']} / sleeve {grade['sleeve']} ({grade['method']}-graded)"
     return f"A-D level {grade['ad_level']}, shrinkage {grade['shrinkage_permille']}‰"
+
+
+def _verdict(engine: Any, item_id: str, entries: list[dict[str, Any]]) -> Any:
+    """The one verdict the buyer's page shows for this item (no tag scanned): the same
+    library call, so staff see what a buyer sees."""
+    from provenance.errors import ProvenanceError
+    from provenance.proof.verdict import Evidence, decide
+    from provenance.tags.buyer import item_view
+
+    try:
+        return item_view(engine, item_id, None).verdict
+    except ProvenanceError as exc:  # a history too broken to summarise is still a verdict
+        bad = next((e for e in entries if not e["ok"]), None)
+        problem = f"event {bad['seq']}: {bad['problem']}" if bad else str(exc)
+        return decide(Evidence(events=len(entries), history_problem=problem))

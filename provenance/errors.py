@@ -33,6 +33,7 @@ __all__ = [
     "InputError",
     "KeyStateError",
     "LogDivergedError",
+    "NoSuchError",
     "NotFoundError",
     "PassphraseError",
     "ProofError",
@@ -41,6 +42,7 @@ __all__ = [
     "RoleError",
     "RootMismatchError",
     "SignatureError",
+    "TagError",
     "UnknownKeyError",
     "VerificationError",
 ]
@@ -56,6 +58,12 @@ class InputError(ProvenanceError, ValueError):
 
 class NotFoundError(InputError):
     """The named item, key, owner or blob does not exist."""
+
+
+class NoSuchError(InputError):
+    """Well-formed input that names nothing that can exist: an item id whose check symbol
+    does not match (a typo), a tree size beyond the log. The API answers 404, as for any
+    other address with nothing behind it; the CLI treats it as bad input (exit 2)."""
 
 
 class ConfigurationError(ProvenanceError):
@@ -144,3 +152,7 @@ class LogDivergedError(AnchorError):
     """The local log is shorter than, or differs from, what a contract holds: events that
     were anchored are missing or were rewritten. The store stops writing and anchoring until
     the newer backup is restored (README: "When the chain disagrees")."""
+
+
+class TagError(VerificationError):
+    """A secure tag's message does not verify: malformed, wrong MAC."""

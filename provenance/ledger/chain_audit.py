@@ -127,10 +127,11 @@ class ChainChecker:
                 )
             # 4. chain link
             self._check_link(ev.item, ev.seq, ev.prev, ev.type, head)
-            # 5. payload
+            # 5. payload, held to the rules for signed events: the shapes every version
+            # accepted, screened for personal data (schemas module docstring)
             kind = head.kind if head else None
             try:
-                payload = validate_payload(ev.type, ev.data, kind=kind)
+                payload = validate_payload(ev.type, ev.data, kind=kind, rules="stored")
             except InputError as exc:
                 raise EventFormatError(str(exc)) from exc
             if payload != ev.data:
@@ -192,7 +193,7 @@ class ChainChecker:
             acting_as = _CODE_TYPE[types[target]]
             try:
                 replacement = validate_correction(
-                    acting_as, ev.data, kind=head.kind if head else None
+                    acting_as, ev.data, kind=head.kind if head else None, rules="stored"
                 )
             except InputError as exc:
                 raise EventFormatError(str(exc)) from exc

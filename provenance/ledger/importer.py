@@ -4,7 +4,9 @@ The first row is a header. Columns are the register fields (``kind``, ``title``,
 ``label``, ``catalog_number``, ``country``, ``year``, ``barcode``, ``edition``, ``director``,
 ``studio``, ``gauge``, ``print_type``, ``reels``, ``length_ft``, ``soundtrack``) plus
 ``matrix_<side>`` for each runout (``matrix_a``, ``matrix_b``...). Empty cells are omitted.
-Every row is validated before anything is written, so a bad row leaves the ledger unchanged.
+Every row is validated (under the rules for new events) before anything is written, so a bad
+row leaves the ledger unchanged; the error names the file, the line and each field:
+``stock.csv line 7: country: not a country or region ...``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .schemas import EventType, validate_payload
+from .schemas import validate_new_registration
 
 __all__ = ["COLUMNS", "MAX_ROWS", "read_register_csv"]
 
@@ -105,6 +107,6 @@ def _payload(path: Path, line: int, header: list[str], cells: list[str]) -> dict
     if matrix:
         row["matrix"] = matrix
     try:
-        return validate_payload(EventType.REGISTER, row, kind=None)
+        return validate_new_registration(row)
     except InputError as exc:
         raise InputError(f"{path} line {line}: {exc}") from exc

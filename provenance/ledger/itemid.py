@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 
-from ..errors import InputError
+from ..errors import InputError, NoSuchError
 from ..types import ItemId
 from ..vocab import CROCKFORD_ALPHABET
 
@@ -53,7 +53,7 @@ def parse_item_id(text: str) -> ItemId:
     if bad:
         raise InputError(f"item id {text!r} contains {''.join(bad)!r}, not used in item ids")
     if not _luhn_valid(raw):
-        raise InputError(f"item id {text!r} fails its check symbol: probably a typo")
+        raise NoSuchError(f"item id {text!r} fails its check symbol: probably a typo")
     return _format(raw)
 
 

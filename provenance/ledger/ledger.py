@@ -34,6 +34,7 @@ from ..privacy.commitments import (
     new_claim_code,
     new_owner_id,
     owner_commitment,
+    price_commitment,
 )
 from ..storage import ensure_current, make_engine
 from ..storage.engine import write_transaction
@@ -43,7 +44,14 @@ from .blobs import put_blob
 from .chain_audit import Row, build_keyring
 from .events import KEY_CHAIN, Event, SignedEvent, utc_now
 from .itemid import new_item_id, parse_item_id
-from .schemas import EventType, KeyAction, Role, validate_correction, validate_payload
+from .schemas import (
+    EventType,
+    KeyAction,
+    Role,
+    validate_correction,
+    validate_payload,
+    validate_price,
+)
 
 __all__ = ["Ledger", "StoredEvent", "TransferReceipt"]
 
@@ -299,13 +307,22 @@ class Ledger:
         claim_code: bool = False,
         reason: str = "sale",
         price: dict[str, Any] | None = None,
+        public_price: bool = False,
     ) -> TransferReceipt:
-        """Record a change of owner. Name and contact go to the erasable vault only."""
+        """Record a change of owner. Name and contact go to the erasable vault only.
+
+        A ``price`` (``{"amount": minor units, "currency": "EUR"}``) is private by default: the
+        event carries a salted commitment to it and the vault row keeps the amount, currency
+        and salt, erased by ``owners forget``. With ``public_price=True`` the price goes in the
+        event as it is, for a store that publishes its sales.
+        """
         item_id = parse_item_id(item)
         if not label.strip() or len(label) > 200:
             raise InputError("owner label must be 1-200 characters")
         if contact is not None and len(contact) > 400:
             raise InputError("owner contact must be at most 400 characters")
+        if public_price and price is None:
+            raise InputError("a public price needs a price")
         owner_id = new_owner_id()
         salt = secrets.token_bytes(SALT_BYTES)
         code = new_claim_code() if claim_code else None
@@ -315,8 +332,19 @@ class Ledger:
         }
         if code is not None:
             data["claim"] = claim_commitment(item=item_id, code=code)
+        vault_price: dict[str, Any] = {}
         if price is not None:
-            data["price"] = price
+            checked = validate_price(price)
+            if public_price:
+                data["price"] = checked
+            else:
+                price_salt = secrets.token_bytes(SALT_BYTES)
+                data["price_commitment"] = price_commitment(salt=price_salt, **checked)
+                vault_price = {
+                    "price_amount": checked["amount"],
+                    "price_currency": checked["currency"],
+                    "price_salt": price_salt,
+                }
         with write_transaction(self.engine) as conn:
             size = self._lock_head(conn)
             conn.execute(
@@ -326,6 +354,7 @@ class Ledger:
                     contact=contact,
                     salt=salt,
                     created_at=utc_now(),
+                    **vault_price,
                 )
             )
             stored = self._append_locked(

@@ -1,20 +1,47 @@
 """Payload models for each event type, validated with pydantic before anything is signed.
 
 Every model forbids unknown fields and is frozen. ``validate_payload`` is the single entry point
-used by the ledger on write and by the audit on read, so both apply the same rules. Free-text
-fields refuse things that look like e-mail addresses or phone numbers, because events are
-public and permanent (see docs/ARCHITECTURE.md, Privacy).
+used by the ledger on write and by the audit on read. Events are public and permanent (see
+docs/ARCHITECTURE.md, Privacy), so every text field of every payload, structured or free, is
+screened for anything shaped like an e-mail address or a phone number
+(:mod:`provenance.privacy.personal`), on write and on audit alike.
+
+Two sets of rules, chosen with ``rules=``:
+
+* ``"new"`` (the default): what a new event may carry. Structured fields hold only what they
+  are for: ``country`` is an entry of the country vocabulary (:mod:`.countries`) in its own
+  spelling; ``catalog_number`` and ``print_type`` hold letters, digits, spaces and
+  ``- . / # & + ( ) ' : ,`` (NFKC-normalised, so full-width forms become ASCII), at most 64
+  characters; a barcode has the 8, 12, 13 or 14 digits of an EAN/UPC (spaces and hyphens
+  dropped; the check digit is not enforced, as a misprint is part of a pressing); matrix
+  sides are short letter/digit labels and runout text has no control or format characters.
+  The field types are in :mod:`._fields`.
+* ``"stored"``: what an event already in the log is held to by the audit and the verifier:
+  the shapes every earlier version accepted (a country or catalogue number of any text of the
+  allowed length), with the personal-data screen, and nothing normalised (the audit checks
+  that a stored payload is in its normal form). So an event written before these rules still
+  verifies unless it really carries personal data, which the audit then reports.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import InputError
 from ..vocab import EventType, KeyAction, Role, StatusValue
+from ._fields import (
+    CODE_PUNCTUATION,
+    Barcode,
+    Code,
+    Country,
+    MatrixSide,
+    Name,
+    Notes,
+    Rules,
+    Runout,
+)
 from .grading import (
     Fading,
     FilmGauge,
@@ -28,38 +55,27 @@ from .grading import (
 )
 
 __all__ = [
+    "CODE_PUNCTUATION",
     "EventType",
     "FilmGrade",
     "FilmRegister",
     "KeyAction",
+    "Price",
     "Role",
+    "Rules",
     "StatusValue",
     "VinylGrade",
     "VinylRegister",
     "payload_errors",
     "validate_correction",
+    "validate_new_registration",
     "validate_payload",
+    "validate_price",
 ]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?:\+|\b00)?\d[\d ().-]{7,}\d")
-# E.164 numbers have at least 9 digits with the country code; fewer digits in a run is a
-# catalogue number or a year range, not a phone number.
-_PHONE_DIGITS = 9
 _HEX64 = r"^[0-9a-f]{64}$"
 _HEX32 = r"^[0-9a-f]{32}$"
-
-
-def _no_personal_data(value: str) -> str:
-    if _EMAIL.search(value):
-        raise ValueError("looks like an e-mail address; personal data never goes in an event")
-    if any(sum(ch.isdigit() for ch in m) >= _PHONE_DIGITS for m in _PHONE.findall(value)):
-        raise ValueError("looks like a phone number; personal data never goes in an event")
-    return value
-
-
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_personal_data)]
-Notes = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_personal_data)]
+_VALUE_ERROR = "Value error, "  # how pydantic prefixes a validator's ValueError
 Sha256 = Annotated[str, Field(pattern=_HEX64)]
 Photos = Annotated[list[Sha256], Field(max_length=20)]
 Year = Annotated[int, Field(ge=1877, le=2100)]  # 1877: Edison's phonograph
@@ -76,15 +92,12 @@ class VinylRegister(_Payload):
     title: Name
     artist: Name
     label: Name | None = None
-    catalog_number: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    catalog_number: Code | None = None
     # Matrix / runout inscription per side, e.g. {"A": "XZAL-1234-1A", "B": "..."}.
-    matrix: dict[
-        Annotated[str, Field(min_length=1, max_length=8)],
-        Annotated[str, Field(min_length=1, max_length=200)],
-    ] = Field(default_factory=dict, max_length=16)
-    country: Annotated[str, Field(min_length=2, max_length=64)] | None = None
+    matrix: dict[MatrixSide, Runout] = Field(default_factory=dict, max_length=16)
+    country: Country | None = None
     year: Year | None = None
-    barcode: Annotated[str, Field(pattern=r"^[0-9]{8,14}$")] | None = None
+    barcode: Barcode | None = None
     edition: Notes | None = None
     photos: Photos = Field(default_factory=list)
 
@@ -98,7 +111,7 @@ class FilmRegister(_Payload):
     studio: Name | None = None
     year: Year | None = None
     gauge: FilmGauge
-    print_type: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    print_type: Code | None = None
     reels: Annotated[int, Field(ge=1, le=100)] = 1
     length_ft: Annotated[int, Field(ge=1, le=100_000)] | None = None
     soundtrack: Soundtrack | None = None
@@ -137,12 +150,21 @@ class Price(_Payload):
 
 
 class Transfer(_Payload):
-    """A change of owner; the owner appears only as a salted commitment."""
+    """A change of owner; the owner appears only as a salted commitment. A sale price is either
+    committed to (``price_commitment``, the default: the amount stays in the erasable vault) or,
+    for a store that publishes its prices, given as it is (``price``); never both."""
 
     owner: Sha256
     claim: Sha256 | None = None
     reason: Literal["sale", "consignment", "gift", "return", "other"] = "sale"
     price: Price | None = None
+    price_commitment: Sha256 | None = None
+
+    @model_validator(mode="after")
+    def _one_price(self) -> Transfer:
+        if self.price is not None and self.price_commitment is not None:
+            raise ValueError("a transfer carries price or price_commitment, not both")
+        return self
 
 
 class Status(_Payload):
@@ -159,10 +181,12 @@ class Note(_Payload):
 
 
 class Tag(_Payload):
-    """Binds a QR tag to the item: a commitment to the tag's random code (the code itself is
-    only printed on the tag). A newer tag event revokes the earlier tags."""
+    """Binds a tag to the item: for a QR tag (``kind`` absent or ``"qr"``) a commitment to its
+    random code (only printed on the tag), for an NFC tag (``"nfc"``) a commitment to its UID
+    (:mod:`provenance.tags.nfc.uid`). A newer tag event revokes the earlier tags of its kind."""
 
     commitment: Sha256
+    kind: Literal["qr", "nfc"] | None = None
 
 
 class Correct(_Payload):
@@ -202,17 +226,19 @@ def payload_errors(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "data"
-        parts.append(f"{where}: {err['msg']}")
+        parts.append(f"{where}: {err['msg'].removeprefix(_VALUE_ERROR)}")
     return "; ".join(parts)
 
 
 def validate_payload(
-    event_type: EventType | str, data: Any, *, kind: ItemKind | str | None
+    event_type: EventType | str, data: Any, *, kind: ItemKind | str | None, rules: Rules = "new"
 ) -> dict[str, Any]:
     """Validate an event payload and return it as plain JSON-ready data.
 
     ``kind`` is the item's kind from its register event (``None`` for the key chain); grade
-    payloads must match it. Raises :class:`InputError` with a one-line message.
+    payloads must match it. ``rules`` says whether this is a new event (``"new"``: normalised
+    and held to the current field rules) or one already signed (``"stored"``, for the audit).
+    Raises :class:`InputError` with a one-line message.
     """
     try:
         etype = EventType(event_type)
@@ -230,21 +256,42 @@ def validate_payload(
     else:
         model = _SIMPLE[etype]
     try:
-        parsed = model.model_validate(data, strict=False)
-    except ValidationError as exc:
-        raise InputError(f"invalid {etype} data: {payload_errors(exc)}") from exc
+        parsed = _parse(model, data, rules)
+    except InputError as exc:
+        raise InputError(f"invalid {etype} data: {exc}") from exc
     if isinstance(parsed, KeyEvent):
         _check_key_event(parsed)
     return parsed.model_dump(mode="json", exclude_none=True)
 
 
+def validate_new_registration(data: Any) -> dict[str, Any]:
+    """Validate one new registration (a CSV row, say) under the ``"new"`` rules; the error
+    names each field: ``country: not a country ...; catalog_number: ...``."""
+    if not isinstance(data, dict):
+        raise InputError("register data must be an object")
+    model = _REGISTER.get(str(data.get("kind")))
+    if model is None:
+        raise InputError(f"kind: must be one of {', '.join(_REGISTER)}")
+    return _parse(model, data, "new").model_dump(mode="json", exclude_none=True)
+
+
+def validate_price(price: Any) -> dict[str, Any]:
+    """Check a sale price (``{"amount": minor units, "currency": "EUR"}``) and return it in
+    normal form; raise :class:`InputError` naming the field."""
+    try:
+        return Price.model_validate(price, strict=False).model_dump(mode="json")
+    except ValidationError as exc:
+        raise InputError(f"invalid price: {payload_errors(exc)}") from exc
+
+
 def validate_correction(
-    target: EventType, payload: dict[str, Any], *, kind: ItemKind | str | None
+    target: EventType, payload: dict[str, Any], *, kind: ItemKind | str | None, rules: Rules = "new"
 ) -> dict[str, Any] | None:
     """Check a ``correct`` payload against the type of the event it supersedes.
 
     Returns the replacement data in normal form (or ``None`` for a withdrawal). Corrections of
-    corrections, of key events and of a registration's withdrawal are refused.
+    corrections, of key events and of a registration's withdrawal are refused. ``rules`` as in
+    :func:`validate_payload`.
     """
     if target in (EventType.CORRECT, EventType.KEY):
         raise InputError(f"a {target} event cannot be corrected; correct the original")
@@ -255,7 +302,16 @@ def validate_correction(
         if target is EventType.REGISTER:
             raise InputError("a registration cannot be withdrawn, only corrected")
         return None
-    return validate_payload(target, replacement, kind=kind)
+    return validate_payload(target, replacement, kind=kind, rules=rules)
+
+
+def _parse(model: type[_Payload], data: dict[str, Any], rules: Rules) -> _Payload:
+    if rules not in ("new", "stored"):
+        raise InputError(f"unknown rules {rules!r}")
+    try:
+        return model.model_validate(data, strict=False, context={"rules": rules})
+    except ValidationError as exc:
+        raise InputError(payload_errors(exc)) from exc
 
 
 def _pick(

@@ -139,6 +139,8 @@ def describe(event: Event) -> str:
             return f"{verb} event {d['supersedes']}: {d['reason']}"
         case EventType.KEY:
             return f"{d['action']} key {d['key']}" + (f" as {d['role']}" if d.get("role") else "")
+        case EventType.TAG if d.get("kind") == "nfc":
+            return f"NFC tag bound ({d['commitment'][:12]}…); earlier NFC tags revoked"
         case EventType.TAG:
             return f"QR tag issued ({d['commitment'][:12]}…); earlier tags revoked"
     return str(event.type)

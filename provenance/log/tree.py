@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
-from ..errors import ConfigurationError, InputError
+from ..errors import ConfigurationError, InputError, NoSuchError
 from ..storage.tables import log_nodes
 from . import merkle
 from .merkle import CompactRange, Node
@@ -157,9 +157,9 @@ def consistency_proof(
     if old_size < 1:
         raise InputError(f"old size {old_size} must be at least 1")
     if old_size > new_size:
-        raise InputError(f"old size {old_size} is larger than new size {new_size}")
+        raise NoSuchError(f"old size {old_size} is larger than new size {new_size}")
     if new_size > tree_size:
-        raise InputError(f"new size {new_size} is beyond the log's {tree_size} leaves")
+        raise NoSuchError(f"new size {new_size} is beyond the log's {tree_size} leaves")
     ranges = merkle.consistency_ranges(old_size, new_size)
     coords = {c for a, b in ranges for c in merkle.perfect_nodes(a, b)}
     coords |= set(merkle.frontier_nodes(old_size)) | set(merkle.frontier_nodes(new_size))

@@ -28,15 +28,15 @@ def check_anchor(
     if anchor.tree_size != cp.size:
         wrong = AnchorError(f"anchor is for size {anchor.tree_size}, checkpoint for {cp.size}")
         return Check("anchor", "failed", str(wrong), wrong)
-    if anchor.ephemeral:
-        return Check(
-            "anchor", "not_checked", "anchored on an ephemeral embedded chain, gone by now"
-        )
     if rpc_url is None:
+        # A served devnet can still be asked while it runs; the in-process one is gone.
+        ephemeral = (
+            "; an ephemeral dev chain, which ends with its process" if anchor.ephemeral else ""
+        )
         return Check(
             "anchor",
             "not_checked",
-            f"no RPC URL given (chain {anchor.chain_id}, contract {anchor.contract})",
+            f"no RPC URL given (chain {anchor.chain_id}, contract {anchor.contract}{ephemeral})",
         )
     if chain_id is not None and chain_id != anchor.chain_id:
         other = AnchorError(f"the bundle is anchored on chain {anchor.chain_id}, not {chain_id}")

@@ -20,7 +20,15 @@ from typing import Any, Literal
 
 from ..errors import VerificationError
 
-__all__ = ["CHECKS", "Check", "Outcome", "Status", "VerificationReport", "not_yet_checkpointed"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "Outcome",
+    "Status",
+    "VerificationReport",
+    "fail_checkpoint",
+    "not_yet_checkpointed",
+]
 
 #: The checks, in the order they run (docs/bundle.md numbers its steps the same way).
 CHECKS = ("format", "hashes", "chain", "signatures", "keys", "checkpoint", "inclusion", "anchor")
@@ -128,3 +136,14 @@ class VerificationReport:
             "unproven": list(self.unproven),
             "checks": [c.to_json() for c in self.checks],
         }
+
+
+def fail_checkpoint(report: VerificationReport, detail: str) -> None:
+    """Mark the checkpoint check failed (a pinned key that verifies nothing, say): every
+    event is then unproven, and the outcome failed."""
+    check = report.check("checkpoint")
+    check.status, check.detail = "failed", detail
+    inclusion = report.check("inclusion")
+    if inclusion.status == "passed":
+        inclusion.status, inclusion.detail = "not_checked", "no verified checkpoint"
+    report.log_key_pinned = True

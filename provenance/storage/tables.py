@@ -37,6 +37,7 @@ __all__ = [
     "log_head",
     "log_nodes",
     "metadata",
+    "nfc_counters",
     "owners",
     "partner_rate",
     "partner_requests",
@@ -117,6 +118,11 @@ owners = Table(
     Column("salt", LargeBinary),
     Column("created_at", String(32), nullable=False),
     Column("forgotten_at", String(32)),
+    # A private sale price (the transfer carries only its commitment): minor units, ISO 4217
+    # code and the commitment's salt. Migration 0008; erased with the rest of the row.
+    Column("price_amount", BigInteger),
+    Column("price_currency", String(3)),
+    Column("price_salt", LargeBinary),
 )
 
 blobs = Table(
@@ -226,4 +232,17 @@ chain_alarms = Table(
     Column("local_size", BigInteger, nullable=False),
     Column("found_at", String(32), nullable=False),
     UniqueConstraint("chain_id", "address", "kind", "tree_size", name="chain_alarms_once"),
+)
+
+#: The highest read counter accepted per NFC tag (migration 0009): ``tag`` is the UID
+#: commitment of the signed ``tag`` event (never the UID), ``item`` the item the tag was last
+#: provisioned for (an index into the signed record; provenance.tags.nfc checks it against the
+#: events before believing it), ``counter`` the highest SDMReadCtr accepted (0: no tap yet).
+nfc_counters = Table(
+    "nfc_counters",
+    metadata,
+    Column("tag", String(64), primary_key=True),
+    Column("item", String(32), nullable=False),
+    Column("counter", BigInteger, nullable=False),
+    CheckConstraint("counter >= 0 AND counter <= 16777215", name="nfc_counters_24_bits"),
 )

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .buyer import CheckLine, ItemView, item_view
     from .codes import IssuedTag, Verdict, issue_tag, render_png, render_svg, tag_url, tag_verdict
     from .labels import Label, write_sheet
-    from .scans import ScanReport, record_scan, scan_report
+    from .scans import ScanReport, record_scan, scan_notes, scan_report
 
 __all__ = [
     "CheckLine",
@@ -26,6 +26,7 @@ __all__ = [
     "record_scan",
     "render_png",
     "render_svg",
+    "scan_notes",
     "scan_report",
     "tag_url",
     "tag_verdict",
@@ -44,6 +45,7 @@ _EXPORTS = {
     "write_sheet": ".labels",
     "ScanReport": ".scans",
     "record_scan": ".scans",
+    "scan_notes": ".scans",
     "scan_report": ".scans",
     "CheckLine": ".buyer",
     "ItemView": ".buyer",

@@ -1,234 +1,291 @@
-"""What the buyer's verification page shows, computed from the ledger (no HTML here).
+"""What the buyer's verification page shows about one item, computed from the ledger (no HTML
+here): the one verdict first, then the plain facts, then the technical checks.
 
-The checks, each ✓ / ✗ / pending:
+The verdict is :func:`provenance.proof.verdict.decide` over this :class:`Evidence`:
 
-* **signatures** and **history chain**: every event of the item re-verified (hash, signature,
-  signer's key valid with the right role at that log position, links from seq 0), by the
-  audit's own :func:`~provenance.ledger.chain_audit.check_rows`;
-* **in the log**: the newest event covered by the anchored checkpoint has an inclusion proof
-  into that checkpoint's root, and the checkpoint's signature verifies under the log key.
-  Because each event links to the previous one by hash, that one proof commits the whole
-  history up to it;
-* **anchored on chain**: the store's record of the anchor transaction (chain, block, tx) of
-  that checkpoint, and its finality. The page links the proof bundle, which anyone can check
-  against the chain themselves (``provenance verify --rpc``);
-* the **tag** verdict (genuine / not this item's tag / revoked) from the scanned code.
+* **history**: every event of the item re-verified (hash, signature, the signer's key valid
+  with the right role at that log position, links from seq 0) by the audit's own
+  :class:`~provenance.ledger.chain_audit.ChainChecker` (as ``check_rows`` runs it); every
+  photo an event names re-hashed by the audit's
+  :class:`~provenance.ledger.photo_audit.PhotoChecker`; and the newest event the anchored
+  checkpoint covers proven into that checkpoint's root, under the log key. Because
+  each event links to the one before by hash, that one proof commits the history up to it;
+* **tag**: the scanned code against the item's tag events (no code: nothing scanned);
+* **status**: the latest status flag and when it was reported;
+* **seal**: how many of the item's events the anchored checkpoint covers, and on which chain
+  (:mod:`provenance.chain.anchored`: the store's own anchor records; the page never contacts
+  a chain, and an anchor on a test or development chain never reads as lasting);
+* **chain**: a stored alarm (:func:`~provenance.log.guard.refuse_if_diverged`) or an anchored
+  checkpoint that was changed or deleted (:func:`~provenance.chain.anchored.anchored_conflict`).
 
-Newer events than the anchored checkpoint are reported as pending, honestly.
+Everything is read in one connection and checked by :mod:`._record`; the technical lines
+are :mod:`._lines`' and the words for people :mod:`.plain`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from ..chain.anchored import AnchoredCheckpoint, anchored_checkpoint
-from ..errors import NotFoundError, SignatureError, VerificationError
-from ..ledger.chain_audit import Row, build_keyring, check_rows
-from ..ledger.events import KEY_CHAIN, SignedEvent
+from ..chain.names import chain_name
+from ..errors import NotFoundError, VerificationError
+from ..ledger.events import Event
 from ..ledger.itemid import parse_item_id
-from ..ledger.state import ItemSummary, summarise
-from ..log import merkle
-from ..log.checkpoint import verify_checkpoint
-from ..log.tree import event_leaf_hash, inclusion_proof
-from ..storage.tables import events, log_head, store
+from ..ledger.state import ItemSummary, effective_payloads, summarise
+from ..log.checkpoint import verifier_key
+from ..proof.verdict import Evidence, ItemVerdict, decide, flag_reported_at
+from ..storage.tables import events
+from ..vocab import EventType
+from ._lines import CheckLine, history_lines, plain_failure, seal_facts, seal_line, tag_line
+from ._record import HistoryMemo, Record, photo_names, prove_newest, read_record
 from .codes import Verdict, tag_verdict
+from .plain import HistoryLine, grade_lines, history, owners_sentence, plain_date
 
-__all__ = ["CheckLine", "ItemView", "item_view"]
+__all__ = [
+    "CheckLine",
+    "HistoryMemo",
+    "ItemView",
+    "PhotoView",
+    "StoreView",
+    "item_view",
+    "key_fingerprint",
+    "named_photos",
+]
 
 
 @dataclass(frozen=True)
-class CheckLine:
-    """One line of the page's checklist: ``ok`` True (✓), False (✗) or None (pending)."""
+class StoreView:
+    """Who vouches for the item: the store, its log's origin and its log key."""
 
     name: str
-    ok: bool | None
-    detail: str
+    origin: str | None
+    fingerprint: str | None
+    verifier_key: str | None
 
 
-@dataclass
-class ItemView:
-    """Everything the page shows about one item."""
+@dataclass(frozen=True)
+class PhotoView:
+    """A photo a signed event names; ``ok``: stored, and its bytes hash to its name."""
 
-    summary: ItemSummary
-    checks: list[CheckLine]
-    verdict: Verdict
-    grading: list[tuple[str, str]]
-    anchor: dict[str, Any] | None
-    pending_events: int
-    warnings: list[str] = field(default_factory=list)
+    sha256: str
+    media_type: str | None
+    caption: str
+    ok: bool
 
     @property
-    def verified(self) -> bool:
-        """No check failed."""
-        return all(c.ok is not False for c in self.checks)
+    def previewable(self) -> bool:
+        """Whether a thumbnail can be made (Pillow reads every stored type but HEIC)."""
+        return self.ok and self.media_type != "image/heic"
 
 
-def _rows(engine: Engine, item: str) -> tuple[list[Row], list[Row], int]:
-    with engine.connect() as conn:
-        cols = (
-            events.c.log_index,
-            events.c.item,
-            events.c.seq,
-            events.c.type,
-            events.c.signer,
-            events.c.hash,
-            events.c.body,
-            events.c.signature,
-        )
-        item_rows = conn.execute(
-            select(*cols).where(events.c.item == item).order_by(events.c.seq)
-        ).all()
-        if not item_rows:
-            raise NotFoundError(f"no item {item} in this ledger")
-        last = item_rows[-1].log_index
-        key_rows = conn.execute(
-            select(*cols)
-            .where(events.c.item == KEY_CHAIN, events.c.log_index < last)
-            .order_by(events.c.seq)
-        ).all()
-        size = int(conn.execute(select(log_head.c.size)).scalar_one())
-    return [_as_row(r) for r in item_rows], [_as_row(r) for r in key_rows], size
+@dataclass(frozen=True)
+class ItemView:
+    """Everything the page shows about one item, the verdict first."""
+
+    item: str
+    verdict: ItemVerdict
+    evidence: Evidence
+    tag: Verdict
+    store: StoreView
+    summary: ItemSummary | None
+    grade: list[str]
+    owners: str
+    history: list[HistoryLine]
+    photos: list[PhotoView]
+    checks: list[CheckLine]
+    seal: list[tuple[str, str]]
+    pending_events: int
 
 
-def _as_row(r: Any) -> Row:
-    return Row(
-        int(r.log_index), r.item, int(r.seq), r.type, r.signer, r.hash, r.body, bytes(r.signature)
-    )
+def key_fingerprint(public_key: bytes) -> str:
+    """A short fingerprint of the store's log key a person can compare: the first 64 bits
+    of SHA-256 over the raw Ed25519 key, in four groups of four hex digits (far beyond what a
+    look-alike store could grind to match, unlike the 32-bit signed-note key ID)."""
+    digest = hashlib.sha256(public_key).hexdigest()[:16]
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def _anchored(engine: Engine) -> AnchoredCheckpoint | None:
-    with engine.connect() as conn:
-        return anchored_checkpoint(conn)
-
-
-def item_view(engine: Engine, item: str, tag_code: str | None) -> ItemView:
-    """Build the page's view of ``item`` for a scan carrying ``tag_code``."""
+def named_photos(engine: Engine, item: str) -> set[str]:
+    """Every photo hash ``item``'s stored events name (the only photos its page may serve;
+    what is served is still checked against that hash, so it is the photo the name commits
+    to). Raises :class:`NotFoundError` for an unknown item."""
     item_id = parse_item_id(item)
-    item_rows, key_rows, tree_size = _rows(engine, item_id)
-    signed = [SignedEvent.parse(r.body, r.signature) for r in item_rows]
-    summary = summarise([s.event for s in signed])
+    with engine.connect() as conn:
+        bodies = list(conn.execute(select(events.c.body).where(events.c.item == item_id)).scalars())
+    if not bodies:
+        raise NotFoundError(f"no item {item_id} in this ledger")
+    named: set[str] = set()
+    for body in bodies:
+        try:
+            data = json.loads(body).get("data")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(data, dict):
+            named.update(photo_names(data))
+    return named
+
+
+def item_view(
+    engine: Engine,
+    item: str,
+    tag_code: str | None,
+    *,
+    memo: HistoryMemo | None = None,
+    nfc: tuple[str, str] | None = None,
+) -> ItemView:
+    """Build the page's view of ``item`` for a scan carrying ``tag_code`` (or none).
+    ``memo`` (one per process) spares re-checking the signatures of unchanged rows. ``nfc``
+    is the verdict and plain words of a secure NFC tap (:mod:`provenance.tags.nfc.taps`),
+    which then stands as the scanned tag."""
+    item_id = parse_item_id(item)
+    got = read_record(engine, item_id, memo=memo)
+    rows = got.rows
+    problems: list[str] = []  # in plain words, for the verdict
     checks: list[CheckLine] = []
 
-    # Signatures, keys and chain links: the audit's own checks.
-    try:
-        ring = build_keyring(
-            [(r.log_index, SignedEvent.parse(r.body, r.signature)) for r in key_rows]
-        )
-        results = check_rows(item_rows, ring)
-        failures = [(row, exc) for row, exc in results if exc is not None]
-    except VerificationError as exc:
-        failures = [(key_rows[0] if key_rows else item_rows[0], exc)]
-    sig_fail = [f for f in failures if isinstance(f[1], SignatureError)]
-    other_fail = [f for f in failures if f not in sig_fail]
-    checks.append(
-        CheckLine(
-            "Signatures",
-            not sig_fail,
-            f"all {len(item_rows)} events signed by staff keys valid at the time"
-            if not sig_fail
-            else f"event {sig_fail[0][0].seq}: {sig_fail[0][1]}",
-        )
-    )
-    checks.append(
-        CheckLine(
-            "History chain",
-            not other_fail,
-            "unbroken from registration to the latest event"
-            if not other_fail
-            else f"event {other_fail[0][0].seq}: {other_fail[0][1]}",
-        )
-    )
+    # 1. Signatures, keys and links: the audit's own checks over the item and the key chain.
+    if got.key_problem:
+        problems.append(got.key_problem)
+    elif got.failures:
+        problems.append(plain_failure(*got.failures[0]))
+    checks.extend(history_lines(len(rows), got.failures))
 
-    # In the log: one inclusion proof of the newest covered event into the anchored checkpoint.
-    anchored = _anchored(engine)
-    anchor: dict[str, Any] | None = None
-    size = anchored.size if anchored is not None else 0
-    covered = [r for r in item_rows if r.log_index < size]
-    if anchored is None or not covered:
+    # 2. Photos: each one an event names is stored and still hashes to its name.
+    if got.photo_problems:
+        problems.append("a photo was replaced or removed after it was registered")
+        checks.append(CheckLine("Photos", False, next(iter(got.photo_problems.values()))))
+    elif got.named:
+        count = len(got.named)
         checks.append(
-            CheckLine("In the public log", None, "pending: not yet in an anchored checkpoint")
+            CheckLine(
+                "Photos",
+                True,
+                f"{count} photo{'s' if count != 1 else ''} match the SHA-256 fingerprints "
+                "in the signed entries",
+            )
         )
-        checks.append(CheckLine("Anchored on chain", None, "pending: not anchored yet"))
+
+    # 3. The signed log and the seal.
+    anchored, covered = got.anchored, 0
+    seal: list[tuple[str, str]] = []
+    if anchored is None or got.proof is None:
+        checks.append(
+            CheckLine("In the store's public log", None, "not in a sealed checkpoint yet")
+        )
+        if anchored is not None:
+            where = chain_name(anchored.chain_id).name
+            later = "these entries are newer than the store's last seal"
+            checks.append(CheckLine(f"Sealed on {where}", None, f"not yet: {later}"))
     else:
-        newest = covered[-1]
-        with engine.connect() as conn:
-            identity = conn.execute(select(store.c.origin, store.c.log_public_key)).first()
-            proof = inclusion_proof(conn, index=newest.log_index, size=size, tree_size=tree_size)
+        newest = [r for r in rows if r.log_index < anchored.size][-1]
         try:
-            if identity is None or not identity.log_public_key:
-                raise VerificationError("the store has no log key")
-            cp = verify_checkpoint(
-                anchored.note,
-                name=identity.origin,
-                public_key=bytes.fromhex(identity.log_public_key),
-                origin=identity.origin,
-            )
-            merkle.verify_inclusion(
-                index=newest.log_index,
-                size=cp.size,
-                leaf_hash=event_leaf_hash(newest.hash, newest.signature),
-                proof=proof.path,
-                root=cp.root,
-            )
-            checks.append(
-                CheckLine(
-                    "In the public log",
-                    True,
-                    f"events up to #{newest.seq} proven in the signed log of {cp.size:,} events",
-                )
-            )
+            prove_newest(got, anchored, newest)
         except VerificationError as exc:
-            checks.append(CheckLine("In the public log", False, str(exc)))
-        anchor = {
-            "chain_id": anchored.chain_id,
-            "contract": anchored.address,
-            "tx_hash": anchored.tx_hash,
-            "block_number": anchored.block_number,
-            "state": anchored.state,
-            "ephemeral": anchored.ephemeral,
-            "tree_size": size,
-        }
-        where = (
-            f"chain {anchor['chain_id']}, block {anchor['block_number']}, tx {anchor['tx_hash']}"
-        )
-        if anchor["ephemeral"]:
-            checks.append(CheckLine("Anchored on chain", None, f"only on a test chain ({where})"))
+            problems.append("the history is not in the store's signed public log as claimed")
+            checks.append(CheckLine("In the store's public log", False, str(exc)))
         else:
-            checks.append(CheckLine("Anchored on chain", True, where))
-            final = anchor["state"] == "final"
+            covered = sum(1 for r in rows if r.log_index < anchored.size)
             checks.append(
                 CheckLine(
-                    "Finality",
-                    True if final else None,
-                    "final" if final else "waiting for confirmations",
+                    "In the store's public log",
+                    True,
+                    f"entries up to #{newest.seq} proven into the signed checkpoint of "
+                    f"{anchored.size:,} entries",
                 )
             )
-    pending = sum(1 for r in item_rows if r.log_index >= size)
+        seal = seal_facts(anchored)
+        checks.append(seal_line(anchored))
+    if got.chain_problem:
+        checks.append(CheckLine("Log matches its seals", False, got.chain_problem))
 
-    verdict = tag_verdict(item_id, [s.event for s in signed], tag_code)
-    warnings = []
-    if summary.status in ("stolen", "missing", "destroyed"):
-        warnings.append(f"This item is recorded as {summary.status.upper()}.")
-    grading = [(g["at"], describe_grade(g)) for g in summary.grades]
+    # 4. The tag and the status.
+    parsed = [e for e in got.parsed if e is not None]
+    if nfc is not None:
+        tag: Any = nfc[0]
+        ok = tag == "genuine"
+        checks.insert(0, CheckLine("Secure NFC tag", ok, nfc[1]))
+    else:
+        tag = tag_verdict(item_id, parsed, tag_code)
+        checks.insert(0, tag_line(tag))
+    summary = _summary(got.parsed)
+    status = summary.status if summary is not None else None
+    evidence = Evidence(
+        events=len(rows),
+        history_problem="; ".join(problems) or None,
+        tag=None if tag == "none" else tag,
+        status=status,
+        status_since=flag_reported_at(parsed, status),
+        anchored=covered,
+        anchor_chain_id=anchored.chain_id if anchored is not None else None,
+        anchor_ephemeral=anchored.ephemeral if anchored is not None else False,
+        # Plain words for the verdict; the technical account is in the checks.
+        chain_problem="its log was changed or cut short after it was sealed"
+        if got.chain_problem
+        else None,
+    )
+    lines = history(parsed) if summary is not None else []
     return ItemView(
+        item=item_id,
+        verdict=decide(evidence),
+        evidence=evidence,
+        tag=tag,
+        store=_store(got.identity),
         summary=summary,
+        grade=grade_lines(summary.grade) if summary is not None and summary.grade else [],
+        owners=owners_sentence(summary.owners, summary.owner_since) if summary else "",
+        history=lines,
+        photos=_photos(parsed, got) if summary is not None else [],
         checks=checks,
-        verdict=verdict,
-        grading=grading,
-        anchor=anchor,
-        pending_events=pending,
-        warnings=warnings,
+        seal=seal,
+        pending_events=len(rows) - covered,
     )
 
 
-def describe_grade(grade: dict[str, Any]) -> str:
-    """One line for a grade payload."""
-    if grade.get("kind") == "vinyl":
-        return f"media {grade['media']} / sleeve {grade['sleeve']} ({grade['method']})"
-    return (
-        f"A-D {grade['ad_level']}, shrinkage {grade['shrinkage_permille']}‰, "
-        f"{grade['splices']} splices, fading {grade['fading']}, scratches {grade['scratches']}"
+def _summary(parsed: list[Event | None]) -> ItemSummary | None:
+    """The item as its history says, or ``None`` when an event cannot even be read."""
+    if any(e is None for e in parsed):
+        return None
+    try:
+        return summarise([e for e in parsed if e is not None])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(identity: Any) -> StoreView:
+    if identity is None:
+        return StoreView("this store", None, None, None)
+    if not identity.log_public_key:
+        return StoreView(identity.name, identity.origin, None, None)
+    public = bytes.fromhex(identity.log_public_key)
+    return StoreView(
+        name=identity.name,
+        origin=identity.origin,
+        fingerprint=key_fingerprint(public),
+        verifier_key=verifier_key(identity.origin, public),
     )
+
+
+def _photos(parsed: list[Event], got: Record) -> list[PhotoView]:
+    shown: list[PhotoView] = []
+    seen: set[str] = set()
+    for event, payload in effective_payloads(parsed):
+        if payload is None or event.type not in (EventType.REGISTER, EventType.GRADE):
+            continue
+        digests = [d for d in photo_names(payload) if d not in seen]
+        when = "registration" if event.type is EventType.REGISTER else "grading"
+        for n, digest in enumerate(digests, 1):
+            seen.add(digest)
+            number = f" {n} of {len(digests)}" if len(digests) > 1 else ""
+            shown.append(
+                PhotoView(
+                    sha256=digest,
+                    media_type=got.media_types.get(digest),
+                    caption=f"Photo{number} taken at {when}, {plain_date(event.at)}",
+                    ok=digest not in got.photo_problems and digest in got.media_types,
+                )
+            )
+    return shown

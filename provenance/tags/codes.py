@@ -84,7 +84,12 @@ def tag_url(base_url: str, item: str, code: str) -> str:
 
 def tag_verdict(item: str, events: Sequence[Event], code: str | None) -> Verdict:
     """How a scanned ``code`` relates to the tags bound to ``item`` by ``events``."""
-    tags = [e.data["commitment"] for e in events if e.type is EventType.TAG]
+    # QR tags only: an NFC tag event (``kind: "nfc"``) neither is nor revokes a QR tag.
+    tags = [
+        e.data["commitment"]
+        for e in events
+        if e.type is EventType.TAG and e.data.get("kind", "qr") == "qr"
+    ]
     if not code:
         return "none"
     if not tags:

@@ -63,6 +63,7 @@ def make_shop(ledger: Ledger, staff: Staff) -> Shop:
         contact=CONTACT,
         claim_code=True,
         price={"amount": 45000, "currency": "EUR"},
+        public_price=True,  # the history test reads the price back (prices are private by default)
     )
     film = ledger.register(signer=staff.registrar, data=FILM).event.item
     ledger.append(signer=staff.grader, item=film, event_type=EventType.GRADE, data=FILM_GRADE)

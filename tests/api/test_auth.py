@@ -205,12 +205,12 @@ def test_every_partner_request_is_logged(client: TestClient, shop: Shop) -> None
         columns = set(conn.execute(select(partner_requests).limit(1)).keys())
     assert [(r.partner_id, r.method, r.path, r.status) for r in rows] == [
         (pid, "GET", f"/v1/items/{shop.record}", 200),
-        (pid, "GET", "/v1/items/XXXX", 400),
+        (pid, "GET", "/v1/items/XXXX", 422),
         (pid, "GET", "/v1/items/" + "A" * 65, 422),
         (pid, "GET", "/v1/keys", 403),
         (shop.ids["verify"], "POST", "/v1/verify", 200),
         (shop.ids["verify"], "POST", "/v1/verify", 415),
-        (pid, "GET", "/v1/items/%00%1B%5B2J", 400),
+        (pid, "GET", "/v1/items/%00%1B%5B2J", 422),
     ]
     assert all(r.at.endswith("Z") for r in rows)
     # Nothing about the client is kept.

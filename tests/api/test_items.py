@@ -258,16 +258,20 @@ def test_empty_anchor_list(client: TestClient, shop: Shop) -> None:
 @pytest.mark.parametrize(
     ("path", "status", "kind"),
     [
-        ("/v1/items/XXXX", 400, "invalid_input"),
-        ("/v1/items/7KQ2M-9XDPA-H", 400, "invalid_input"),  # wrong check symbol
-        ("/v1/items/%00%01%02", 400, "invalid_input"),
+        # Malformed by the schema's own pattern: refused before the handler runs.
+        ("/v1/items/XXXX", 422, "invalid_input"),
+        ("/v1/items/%00%01%02", 422, "invalid_input"),
+        ("/v1/items/7KQ2M-9XDPA-U", 422, "invalid_input"),  # U is not a symbol
+        # Well formed, but no item can have this id (a typo in the check symbol): 404.
+        ("/v1/items/7KQ2M-9XDPA-H", 404, "not_found"),
         ("/v1/items/" + "A" * 65, 422, "invalid_input"),
         ("/v1/items/00000-00000-0", 404, "not_found"),
         ("/v1/items/00000-00000-0/history", 404, "not_found"),
         ("/v1/items/00000-00000-0/bundle", 404, "not_found"),
-        ("/v1/items/XXXX/bundle", 400, "invalid_input"),
-        ("/v1/consistency?old=5&new=2", 400, "invalid_input"),
-        ("/v1/consistency?old=1&new=99999", 400, "invalid_input"),
+        ("/v1/items/XXXX/bundle", 422, "invalid_input"),
+        # Sizes within the schema's bounds with no proof behind them: 404.
+        ("/v1/consistency?old=5&new=2", 404, "not_found"),
+        ("/v1/consistency?old=1&new=99999", 404, "not_found"),
         ("/v1/consistency?old=0&new=2", 422, "invalid_input"),
         ("/v1/consistency?old=x&new=2", 422, "invalid_input"),
         ("/v1/consistency", 422, "invalid_input"),
@@ -296,12 +300,12 @@ def test_wrong_method_is_json(client: TestClient, shop: Shop) -> None:
 def test_health_and_metrics_need_no_key(client: TestClient, shop: Shop) -> None:
     assert client.get("/healthz").json() == {"ok": True, "schema_version": schema_head()}
     client.get(f"/v1/items/{shop.record}", headers=auth(shop.keys["all"]))
-    client.get("/v1/items/XXXX", headers=auth(shop.keys["all"]))
+    client.get("/v1/items/7KQ2M-9XDPA-H", headers=auth(shop.keys["all"]))  # a typo: 404
     client.get(f"/v1/items/{shop.record}")
     text_ = client.get("/metrics").text
     route = 'route="/v1/items/{item}"'
     assert f'provenance_api_requests_total{{{route},method="GET",status="200"}} 1' in text_
-    assert f'provenance_api_requests_total{{{route},method="GET",status="400"}} 1' in text_
+    assert f'provenance_api_requests_total{{{route},method="GET",status="404"}} 1' in text_
     assert f'provenance_api_requests_total{{{route},method="GET",status="401"}} 1' in text_
     assert f"provenance_api_request_duration_seconds_count{{{route}}} 3" in text_
     assert f'provenance_api_request_duration_seconds_bucket{{{route},le="+Inf"}} 3' in text_

@@ -19,6 +19,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -30,6 +31,7 @@ from .conftest import Shop, TestClient, auth
 
 _CHECKS = [
     not_a_server_error,
+    positive_data_acceptance,  # valid by the schema means accepted (2xx, or 401/403/404/429)
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,

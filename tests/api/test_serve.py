@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from .conftest import Shop, auth
 
@@ -77,6 +79,7 @@ def _serving(env: dict[str, str], *args: str) -> Iterator[str]:
             proc.wait(timeout=10)
     output = proc.stdout.read() if proc.stdout else ""
     assert "Traceback" not in output, output
+    assert "unexpected error" not in output, output
 
 
 def test_serve_answers_a_partner(tmp_path: Path, shop: Shop) -> None:
@@ -152,3 +155,48 @@ def test_partners_cli(tmp_path: Path, shop: Shop) -> None:
     }
     usage = _cli(env, "serve", "--port", "0")
     assert usage.returncode == 2
+
+
+def test_a_client_hanging_up_mid_upload_is_not_a_server_error(tmp_path: Path, shop: Shop) -> None:
+    env = {**_env(tmp_path, shop), "PROVENANCE_API_LOG_FLUSH_SECONDS": "0.05"}
+    with _serving(env) as base:
+        added = _cli(env, "--json", "partners", "add", "Hangs Up", "--scope", "verify")
+        key = json.loads(added.stdout)["key"]
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + f"Authorization: Bearer {key}\r\n".encode()
+                + b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                + b'{"format": "provenance.bundle", "events": ['
+            )
+            time.sleep(0.5)  # the server is now waiting for the rest of the body
+        deadline = time.monotonic() + 10
+        while True:
+            metrics = httpx.get(f"{base}/metrics", timeout=10).text
+            if 'route="/v1/verify",method="POST",status="499"' in metrics:
+                break
+            assert time.monotonic() < deadline, metrics
+            time.sleep(0.2)
+        assert 'status="500"' not in metrics
+    # (_serving checked the server's output: no traceback, no "unexpected error".)
+    with shop.ledger.engine.connect() as conn:
+        logged = conn.execute(text("SELECT path, status FROM partner_requests")).all()
+    assert ("/v1/verify", 499) in [tuple(r) for r in logged]
+
+
+def test_docs_work_offline(tmp_path: Path, shop: Shop) -> None:
+    env = _env(tmp_path, shop)
+    with _serving(env) as base:
+        page = httpx.get(f"{base}/docs", timeout=10)
+        assert page.status_code == 200
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert sources and all(s.startswith("/docs/") for s in sources), sources
+        assert "<script>" not in page.text  # no inline script
+        for source in sources:
+            asset = httpx.get(f"{base}{source}", timeout=10)
+            assert asset.status_code == 200 and len(asset.content) > 20, source
+        bundle = httpx.get(f"{base}/docs/assets/swagger-ui-bundle.js", timeout=10).text
+        assert "SwaggerUIBundle" in bundle
+        assert httpx.get(f"{base}/openapi.json", timeout=10).json()["info"]["title"]

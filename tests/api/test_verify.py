@@ -134,7 +134,7 @@ def test_the_log_key_parameter_pins_that_key(
 
 
 @pytest.mark.parametrize("bad", ["not-a-key", "a+00000000+AQ==", "a b+1+x"])
-def test_a_malformed_log_key_is_400(
+def test_a_malformed_log_key_is_422(
     client: TestClient, shop: Shop, proven: dict[str, Any], bad: str
 ) -> None:
     response = client.post(
@@ -143,9 +143,29 @@ def test_a_malformed_log_key_is_400(
         content=json.dumps(proven).encode(),
         headers={**auth(shop.keys["verify"]), "content-type": "application/json"},
     )
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text  # refused by the schema's pattern
     assert response.json()["kind"] == "invalid_input"
-    assert "the log key to pin is not a verifier key" in response.json()["error"]
+    assert "log_key" in response.json()["error"]
+
+
+def test_a_well_formed_key_that_verifies_nothing_fails_the_checkpoint(
+    client: TestClient, shop: Shop, proven: dict[str, Any]
+) -> None:
+    published = TransparencyLog(shop.ledger.engine).identity().verifier_key
+    name, key_hex, encoded = published.split("+", 2)
+    wrong_id = f"{name}+{'0' * 8 if key_hex != '0' * 8 else '1' * 8}+{encoded}"
+    response = client.post(
+        "/v1/verify",
+        params={"log_key": wrong_id},
+        content=json.dumps(proven).encode(),
+        headers={**auth(shop.keys["verify"]), "content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["outcome"] == "failed" and report["verdict"] == "failed"
+    checkpoint = next(c for c in report["checks"] if c["name"] == "checkpoint")
+    assert checkpoint["status"] == "failed"
+    assert "the pinned log key cannot verify anything" in checkpoint["detail"]
 
 
 def test_a_store_without_a_log_key_must_be_told_one(ledger: Ledger, staff: Staff) -> None:

@@ -72,7 +72,11 @@ def test_walkthrough(cli: Cli, item: str) -> None:
     transfer = shown["events"][2]
     verify_claim(item=item, code=sale["claim_code"], commitment=transfer["data"]["claim"])
     assert "Jane" not in json.dumps(shown) and "jane@" not in json.dumps(shown)
-    assert transfer["data"]["price"] == {"amount": 45000, "currency": "EUR"}
+    # The price is private by default: a commitment in the event, the amount in the vault.
+    assert "price" not in transfer["data"] and len(transfer["data"]["price_commitment"]) == 64
+    assert sale["price"] == "private" and "45000" not in json.dumps(shown)
+    (owner,) = cli.ok("owners", "list")["owners"]
+    assert owner["price"] == {"amount": 45000, "currency": "EUR"}
 
     report = cli.ok("audit")
     assert (report["events"], report["items"], report["findings"]) == (10, 2, [])
@@ -168,6 +172,82 @@ def _one_line_error(result: Result, code: int, needle: str) -> None:
             "not a JPEG",
         ),
         (["owners", "forget", "own_0000"], None, {}, 3, "no owner own_0000"),
+        (["transfer", "{item}", "--to", "X", "--public-price"], "rick", {}, 2, "needs --price"),
+        (
+            ["register", "--kind", "vinyl", "--title", "T", "--artist", "A", "--catalog", "j@x.io"],
+            "rick",
+            {},
+            2,
+            "catalog_number: may hold only letters, digits, spaces",
+        ),
+        (
+            [
+                "register",
+                "--kind",
+                "vinyl",
+                "--title",
+                "T",
+                "--artist",
+                "A",
+                "--catalog",
+                "+44 20 7946 0958",
+            ],
+            "rick",
+            {},
+            2,
+            "catalog_number: looks like a phone number",
+        ),
+        (
+            [
+                "register",
+                "--kind",
+                "vinyl",
+                "--title",
+                "T",
+                "--artist",
+                "A",
+                "--country",
+                "jane at example dot com",
+            ],
+            "rick",
+            {},
+            2,
+            "country: not a country or region in the vocabulary",
+        ),
+        (
+            [
+                "register",
+                "--kind",
+                "vinyl",
+                "--title",
+                "T",
+                "--artist",
+                "A",
+                "--matrix",
+                "A=ring O2O 7946 O958",
+            ],
+            "rick",
+            {},
+            2,
+            "matrix.A: looks like a phone number",
+        ),
+        (
+            [
+                "register",
+                "--kind",
+                "film",
+                "--title",
+                "T",
+                "--gauge",
+                "16mm",
+                "--print-type",
+                "jane(at)example(dot)com",
+            ],
+            "rick",
+            {},
+            2,
+            "print_type: looks like an e-mail address",
+        ),
         (
             ["correct", "{item}", "0", "--reason", "r", "--withdraw"],
             "rick",
@@ -245,6 +325,43 @@ def test_init_is_idempotent(cli: Cli) -> None:
     again = cli.ok("init")
     assert again["admin_key_created"] is False and again["store"] == "Test Records"
     assert cli.ok("audit")["events"] == 4
+
+
+@sqlite_only
+def test_prices_are_private_unless_asked(cli: Cli, item: str) -> None:
+    private = cli.ok(
+        "transfer", item, "--to", "A", "--price", "99.95", "--currency", "gbp", key="rick"
+    )
+    public = cli.ok(
+        "transfer",
+        item,
+        "--to",
+        "B",
+        "--price",
+        "120",
+        "--currency",
+        "EUR",
+        "--public-price",
+        key="rick",
+    )
+    none = cli.ok("transfer", item, "--to", "C", "--reason", "gift", key="rick")
+    assert (private["price"], public["price"], none["price"]) == ("private", "public", None)
+    events = cli.ok("show", item)["events"]
+    assert "price" not in events[1]["data"] and "price_commitment" in events[1]["data"]
+    assert events[2]["data"]["price"] == {"amount": 12000, "currency": "EUR"}
+    assert not {"price", "price_commitment"} & set(events[3]["data"])
+    prices = {o["owner"]: o["price"] for o in cli.ok("owners", "list")["owners"]}
+    assert prices == {
+        private["owner"]: {"amount": 9995, "currency": "GBP"},
+        public["owner"]: None,  # already public: nothing for the vault to keep
+        none["owner"]: None,
+    }
+    human = cli.run("transfer", item, "--to", "D", "--price", "5", "--currency", "EUR", key="rick")
+    assert human.code == 0 and "Price recorded in the vault only (committed)" in human.out
+    cli.ok("owners", "forget", private["owner"])
+    forgotten = {o["owner"]: o for o in cli.ok("owners", "list")["owners"]}[private["owner"]]
+    assert forgotten["price"] is None
+    assert cli.ok("audit")["findings"] == []
 
 
 def test_owner_forget_erases_personal_data_only(tmp_path: Path, sqlite_url: str) -> None:

@@ -20,6 +20,7 @@ from provenance.errors import (
     InputError,
     KeyStateError,
     LogDivergedError,
+    NoSuchError,
     NotFoundError,
     PassphraseError,
     ProofError,
@@ -28,6 +29,7 @@ from provenance.errors import (
     RoleError,
     RootMismatchError,
     SignatureError,
+    TagError,
     UnknownKeyError,
     VerificationError,
 )
@@ -49,6 +51,7 @@ HIERARCHY: list[tuple[type[Exception], tuple[type[Exception], ...]]] = [
     (CheckpointError, (VerificationError,)),
     (AnchorError, (VerificationError,)),
     (LogDivergedError, (AnchorError,)),
+    (NoSuchError, (InputError,)),
     (ChainError, (ConfigurationError,)),
     (ChainUnavailableError, (ChainError,)),
     (SignatureError, (VerificationError,)),
@@ -57,6 +60,7 @@ HIERARCHY: list[tuple[type[Exception], tuple[type[Exception], ...]]] = [
     (AuthorizationError, (VerificationError,)),
     (RoleError, (AuthorizationError,)),
     (RevokedKeyError, (AuthorizationError,)),
+    (TagError, (VerificationError,)),
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine
@@ -12,6 +14,7 @@ from provenance.errors import (
     ChainBreakError,
     EventFormatError,
     HashMismatchError,
+    InputError,
     RoleError,
     SignatureError,
     UnknownKeyError,
@@ -20,7 +23,7 @@ from provenance.errors import (
 from provenance.keys.signing import SigningKey
 from provenance.ledger.chain_audit import ChainChecker, Row, build_keyring, check_rows
 from provenance.ledger.events import KEY_CHAIN, Event, SignedEvent, utc_now
-from provenance.ledger.schemas import EventType
+from provenance.ledger.schemas import EventType, validate_payload
 from provenance.types import EventHash
 
 from ...samples import VINYL, VINYL_GRADE, Staff
@@ -198,3 +201,66 @@ def test_build_keyring_verifies_key_events(ledger: Ledger, staff: Staff) -> None
     stored = [(s.log_index, s.signed) for s in chain] + [(3, grader_adds)]
     with pytest.raises(RoleError, match="a grader key may not sign key events"):
         build_keyring(stored)
+
+
+# -- events written under the earlier field rules -----------------------------------------------
+
+
+def _write_as_before(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, staff: Staff, data: dict[str, object]
+) -> str:
+    """Register ``data`` as the version before the field rules did: the payload checked only
+    for its shapes (the ``stored`` rules, which normalise nothing), then signed and logged."""
+    import provenance.ledger.ledger as ledger_module
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_module, "validate_payload", partial(validate_payload, rules="stored"))
+        return ledger.register(signer=staff.registrar, data=data).event.item
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        {"country": "Made in Japan", "catalog_number": "BLP 1577 [mono]"},
+        {"country": "u.s.a.", "barcode": "123456789", "edition": "numbered 1733097600"},
+        {"matrix": {"a/b": "BN-LP-1577-A\tRVG"}, "catalog_number": "CAT_01; reissue"},
+    ],
+)
+def test_old_events_still_audit_clean(
+    monkeypatch: pytest.MonkeyPatch, ledger: Ledger, staff: Staff, old: dict[str, object]
+) -> None:
+    data = {**VINYL, **old}
+    with pytest.raises(InputError):  # today's rules refuse them for a new event...
+        ledger.register(signer=staff.registrar, data=data)
+    item = _write_as_before(monkeypatch, ledger, staff, data)
+    assert ledger.history(item)[0].event.data == {**data, "photos": []}
+    report = audit(ledger.engine)  # ...and the audit keeps the ones already signed
+    assert report.findings == []
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "found"),
+    [
+        ("catalog_number", "ring +44 20 7946 0958", "a phone number"),
+        ("country", "jane at example.com", "an e-mail address"),
+        ("matrix", {"A": "BN-LP-1577-A jane(at)example(dot)com"}, "an e-mail address"),
+    ],
+)
+def test_old_events_with_personal_data_are_findings(
+    monkeypatch: pytest.MonkeyPatch,
+    ledger: Ledger,
+    staff: Staff,
+    field: str,
+    text: object,
+    found: str,
+) -> None:
+    # The earlier screen did not look at these fields; the audit now does.
+    import provenance.ledger.ledger as ledger_module
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_module, "validate_payload", lambda *_a, **_k: {**VINYL, field: text})
+        item = ledger.register(signer=staff.registrar, data=VINYL).event.item
+    report = audit(ledger.engine)
+    (finding,) = report.findings
+    assert (finding.item, finding.seq) == (item, 0)
+    assert re.search(rf"{field}(\.A)?: looks like {found}; personal data never goes", str(finding))

@@ -68,8 +68,8 @@ def test_byte_order_mark_and_header_case(tmp_path: Path) -> None:
             "kind,title,artist,year\nvinyl,T,A,1957\nvinyl,U,A,c. 1960\n",
             r"line 3: year: 'c\. 1960' is not",
         ),
-        ("kind,title,artist\nvinyl,T,A\nvinyl,,A\n", r"line 3: invalid register data: title"),
-        ("kind,title\ntape,T\n", r"line 2: invalid register data: kind must be one of"),
+        ("kind,title,artist\nvinyl,T,A\nvinyl,,A\n", r"line 3: title: Field required$"),
+        ("kind,title\ntape,T\n", r"line 2: kind: must be one of vinyl, film$"),
         ("kind,title,artist\nvinyl,T,mail a@b.example\n", r"line 2: .*e-mail address"),
         ('kind,title\nvinyl,"unterminated\n', r"line \d+: "),
     ],
@@ -86,3 +86,69 @@ def test_file_errors(tmp_path: Path) -> None:
         read_register_csv(_csv(tmp_path, "kind,title\nvinyl,Café\n", encoding="latin-1"))
     with pytest.raises(InputError, match=r"cannot read .*: Is a directory"):
         read_register_csv(tmp_path)
+
+
+#: (column, value, the field and problem the error must name); each goes in line 3 of a CSV
+#: whose line 2 is fine, so the message must name the right line too.
+ROWS = [
+    ("title", "jane.doe@example.com", "title: looks like an e-mail address"),
+    ("artist", "jane dot doe at example dot com", "artist: looks like an e-mail address"),
+    ("label", "Blue Note (555) 123-4567", "label: looks like a phone number"),
+    ("catalog_number", "jane@example.com", "catalog_number: may hold only letters"),
+    ("catalog_number", "+44 20 7946 0958", "catalog_number: looks like a phone number"),
+    ("catalog_number", "BLP_1577", "catalog_number: may hold only .*, not _"),
+    ("matrix_a", "BN-LP-1577-A call 020/7946/0958", "matrix.A: looks like a phone number"),
+    ("matrix_b", "jane [at] example [dot] com", "matrix.B: looks like an e-mail address"),
+    ("country", "Narnia", "country: not a country or region in the vocabulary"),
+    ("country", "jane@example.com", "country: not a country or region"),
+    ("year", "1733097600", "year: Input should be less than or equal to 2100"),
+    ("barcode", "12345678901", "barcode: is not an EAN/UPC barcode: 8, 12, 13 or 14 digits"),
+    ("barcode", "0044207946095", "barcode: looks like a phone number"),
+    ("edition", "ring O2O 7946 O958", "edition: looks like a phone number"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "problem"), ROWS)
+def test_refused_rows_name_file_line_and_field(
+    tmp_path: Path, column: str, value: str, problem: str
+) -> None:
+    header = (
+        f"kind,title,artist,{column}" if column not in ("title", "artist") else "kind,title,artist"
+    )
+    good = {"kind": "vinyl", "title": "Blue Train", "artist": "John Coltrane", column: value}
+    first = {**good, column: _fine(column)}
+    names = header.split(",")
+    text = header + "\n" + ",".join(first[n] for n in names) + "\n"
+    text += ",".join(_cell(good[n]) for n in names) + "\n"
+    with pytest.raises(InputError, match=rf"^{tmp_path}/stock\.csv line 3: {problem}"):
+        read_register_csv(_csv(tmp_path, text))
+
+
+def _fine(column: str) -> str:
+    return {
+        "catalog_number": "BLP 1577",
+        "matrix_a": "BN-LP-1577-A",
+        "matrix_b": "BN-LP-1577-B",
+        "country": "US",
+        "year": "1957",
+        "barcode": "4006381333931",
+    }.get(column, "Fine Text")
+
+
+def _cell(value: str) -> str:
+    return f'"{value}"' if "," in value else value
+
+
+def test_catalogue_rows_are_kept_and_normalised(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "kind,title,artist,catalog_number,matrix_a,country,year,barcode\n"
+        "vinyl,Blue Train,John Coltrane,BLP 1577,BN-LP-1577-A  RVG  ear,us,1957,0 36000 29145 2\n"
+        "vinyl,Unknown Pleasures,Joy Division,FACT 10,A1 / B1,west germany,1979,\n"
+        "vinyl,1733097600,Artist,XXLP 12/34,ST-A-1234,UK & Europe,1972,\n",
+    )
+    rows = read_register_csv(path)
+    assert [r["country"] for r in rows] == ["US", "West Germany", "UK & Europe"]
+    assert rows[0]["barcode"] == "036000291452"
+    assert rows[0]["matrix"] == {"A": "BN-LP-1577-A  RVG  ear"}
+    assert rows[2]["title"] == "1733097600"  # a bare long number is not a phone number

@@ -15,6 +15,7 @@ from provenance import Ledger, Role, SigningKey, audit
 from provenance.errors import (
     ConfigurationError,
     ConflictError,
+    HashMismatchError,
     InputError,
     KeyStateError,
     NotFoundError,
@@ -27,7 +28,7 @@ from provenance.ledger.events import KEY_CHAIN
 from provenance.ledger.itemid import parse_item_id
 from provenance.ledger.ledger import _Head
 from provenance.ledger.schemas import EventType
-from provenance.privacy.commitments import owner_commitment, verify_claim
+from provenance.privacy.commitments import owner_commitment, verify_claim, verify_price
 from provenance.storage import make_engine, upgrade
 from provenance.storage.tables import events, owners
 
@@ -384,22 +385,50 @@ def test_transfer(ledger: Ledger, staff: Staff) -> None:
         price={"amount": 45_000, "currency": "EUR"},
     )
     data = receipt.stored.event.data
-    assert set(data) == {"owner", "claim", "reason", "price"}
-    assert data["price"] == {"amount": 45_000, "currency": "EUR"}
-    # No personal data in the signed text.
+    assert set(data) == {"owner", "claim", "reason", "price_commitment"}  # the price is private
+    # No personal data in the signed text, and no price either.
     assert "Jane" not in receipt.stored.signed.body
     assert "example.com" not in receipt.stored.signed.body
+    assert "45000" not in receipt.stored.signed.body and "EUR" not in receipt.stored.signed.body
     with ledger.engine.connect() as conn:
         row = conn.execute(select(owners).where(owners.c.owner_id == receipt.owner_id)).one()
     assert (row.label, row.contact, row.forgotten_at) == ("Jane Doe", "jane@example.com", None)
     assert owner_commitment(salt=row.salt, owner_id=receipt.owner_id) == data["owner"]
+    assert (row.price_amount, row.price_currency) == (45_000, "EUR")
+    assert row.price_salt != row.salt and len(row.price_salt) == 32
+    verify_price(
+        salt=row.price_salt, amount=45_000, currency="EUR", commitment=data["price_commitment"]
+    )
+    with pytest.raises(HashMismatchError, match="price does not match its commitment"):
+        verify_price(
+            salt=row.price_salt, amount=45_001, currency="EUR", commitment=data["price_commitment"]
+        )
     assert receipt.claim_code is not None
     verify_claim(item=item, code=receipt.claim_code, commitment=data["claim"])
 
     plain = ledger.transfer(signer=staff.registrar, item=item, label="Shop", reason="return")
     assert plain.claim_code is None and "claim" not in plain.stored.event.data
     assert plain.stored.event.data["owner"] != data["owner"]  # fresh salt, fresh owner id
+    assert "price_commitment" not in plain.stored.event.data  # no price, no commitment
     assert plain.stored.event.seq == 2
+    _assert_audits_clean(ledger)
+
+
+def test_transfer_with_a_public_price(ledger: Ledger, staff: Staff) -> None:
+    item = ledger.register(signer=staff.registrar, data=VINYL).event.item
+    receipt = ledger.transfer(
+        signer=staff.registrar,
+        item=item,
+        label="Jane Doe",
+        price={"amount": 45_000, "currency": "EUR"},
+        public_price=True,
+    )
+    data = receipt.stored.event.data
+    assert set(data) == {"owner", "reason", "price"}  # as every transfer carried it before
+    assert data["price"] == {"amount": 45_000, "currency": "EUR"}
+    with ledger.engine.connect() as conn:
+        row = conn.execute(select(owners).where(owners.c.owner_id == receipt.owner_id)).one()
+    assert (row.price_amount, row.price_currency, row.price_salt) == (None, None, None)
     _assert_audits_clean(ledger)
 
 
@@ -412,6 +441,31 @@ def test_transfer(ledger: Ledger, staff: Staff) -> None:
         ("registrar", {"label": "J", "reason": "theft"}, InputError, "reason: Input should"),
         ("grader", {"label": "J"}, RoleError, "a grader key may not sign transfer events"),
         ("registrar", {"label": "J", "item": "00000-00001-Y"}, NotFoundError, "no item"),
+        ("registrar", {"label": "J", "public_price": True}, InputError, "a public price needs"),
+        (
+            "registrar",
+            {"label": "J", "price": {"amount": 1.5, "currency": "EUR"}},
+            InputError,
+            r"invalid price: amount: Input should be a valid integer",
+        ),
+        (
+            "registrar",
+            {"label": "J", "price": {"amount": 100, "currency": "eur"}},
+            InputError,
+            r"invalid price: currency: String should match pattern",
+        ),
+        (
+            "registrar",
+            {"label": "J", "price": {"amount": -1, "currency": "EUR"}, "public_price": True},
+            InputError,
+            r"invalid price: amount: Input should be greater than or equal to 0",
+        ),
+        (
+            "grader",
+            {"label": "J", "price": {"amount": 100, "currency": "EUR"}},
+            RoleError,
+            "a grader key may not sign transfer events",
+        ),
     ],
 )
 def test_refused_transfer_leaves_no_vault_row(

@@ -10,12 +10,15 @@ import pytest
 from provenance.errors import HashMismatchError, InputError, VerificationError
 from provenance.privacy.commitments import (
     SALT_BYTES,
+    canonical_price,
     claim_commitment,
     new_claim_code,
     new_owner_id,
     normalise_claim_code,
     owner_commitment,
+    price_commitment,
     verify_claim,
+    verify_price,
 )
 
 from ...samples import load_vector
@@ -34,6 +37,49 @@ def test_claim_commitment_known_answers(case: dict[str, Any]) -> None:
     assert normalise_claim_code(case["code"]) == case["normal"]
     assert claim_commitment(item=case["item"], code=case["code"]) == case["commitment"]
     verify_claim(item=case["item"], code=case["code"], commitment=case["commitment"])
+
+
+@pytest.mark.parametrize("case", VECTORS["prices"], ids=lambda c: str(c["text"]))
+def test_price_commitment_known_answers(case: dict[str, Any]) -> None:
+    salt = bytes.fromhex(case["salt"])
+    amount, currency = case["amount"], case["currency"]
+    assert canonical_price(amount=amount, currency=currency) == case["text"]
+    assert price_commitment(salt=salt, amount=amount, currency=currency) == case["commitment"]
+    verify_price(salt=salt, amount=amount, currency=currency, commitment=case["commitment"])
+
+
+def test_price_commitment_binds_amount_currency_and_salt() -> None:
+    case = VECTORS["prices"][0]
+    salt = bytes.fromhex(case["salt"])
+    for kwargs in (
+        {"salt": salt, "amount": case["amount"] + 1, "currency": case["currency"]},
+        {"salt": salt, "amount": case["amount"], "currency": "USD"},
+        {"salt": bytes(SALT_BYTES), "amount": case["amount"], "currency": case["currency"]},
+    ):
+        with pytest.raises(HashMismatchError, match="price does not match its commitment"):
+            verify_price(commitment=case["commitment"], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        (-1, "EUR", "a price amount is a whole number of minor units"),
+        (10**12 + 1, "EUR", "a price amount is a whole number"),
+        (True, "EUR", "a price amount is a whole number"),
+        (4.5, "EUR", "a price amount is a whole number"),
+        (100, "eur", "a price currency is three capital letters"),
+        (100, "EURO", "a price currency is three capital letters"),
+        (100, "ÉUR", "a price currency is three capital letters"),
+    ],
+)
+def test_price_refusals(amount: Any, currency: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        price_commitment(salt=bytes(SALT_BYTES), amount=amount, currency=currency)
+
+
+def test_price_salt_length_is_checked() -> None:
+    with pytest.raises(InputError, match=f"price salt must be {SALT_BYTES} bytes"):
+        price_commitment(salt=b"\0", amount=1, currency="EUR")
 
 
 def test_commitment_depends_on_salt_and_owner() -> None:

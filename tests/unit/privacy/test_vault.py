@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from provenance import Ledger, audit
 from provenance.errors import InputError, NotFoundError
+from provenance.privacy.commitments import verify_price
 from provenance.privacy.vault import forget_owner, list_owners
 
 from ...samples import VINYL, Staff
@@ -27,6 +28,7 @@ def test_list_and_forget(ledger: Ledger, staff: Staff) -> None:
         "owner": jane.owner_id,
         "label": "Jane",
         "contact": "jane@x.example",
+        "price": None,
         "created_at": owners[jane.owner_id].created_at,
         "forgotten_at": None,
     }
@@ -47,6 +49,36 @@ def test_list_and_forget(ledger: Ledger, staff: Staff) -> None:
 
     again = forget_owner(ledger.engine, jane.owner_id)  # idempotent
     assert again.forgotten_at == forgotten.forgotten_at
+
+
+def test_forget_erases_a_private_price(ledger: Ledger, staff: Staff) -> None:
+    item = ledger.register(signer=staff.registrar, data=VINYL).event.item
+    sale = ledger.transfer(
+        signer=staff.registrar,
+        item=item,
+        label="Jane",
+        price={"amount": 45_000, "currency": "EUR"},
+    )
+    (record,) = list_owners(ledger.engine)
+    assert record.price == {"amount": 45_000, "currency": "EUR"}
+    assert record.to_json()["price"] == {"amount": 45_000, "currency": "EUR"}
+    with ledger.engine.connect() as conn:
+        salt = conn.execute(
+            text("SELECT price_salt FROM owners WHERE owner_id = :o"), {"o": sale.owner_id}
+        ).scalar_one()
+    commitment = sale.stored.event.data["price_commitment"]
+    verify_price(salt=salt, amount=45_000, currency="EUR", commitment=commitment)
+
+    forgotten = forget_owner(ledger.engine, sale.owner_id)
+    assert (forgotten.price, forgotten.price_amount, forgotten.price_currency) == (None, None, None)
+    with ledger.engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT price_amount, price_currency, price_salt FROM owners WHERE owner_id = :o"),
+            {"o": sale.owner_id},
+        ).one()
+    assert tuple(row) == (None, None, None)  # nothing left to open the commitment with
+    assert ledger.history(item)[1].event.data["price_commitment"] == commitment
+    assert audit(ledger.engine).ok
 
 
 def test_forget_errors(ledger: Ledger) -> None:

@@ -6,13 +6,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from provenance.errors import ConfigurationError, InputError
 from provenance.storage import current_revision, ensure_current, make_engine, schema_head, upgrade
 from provenance.storage.engine import is_sqlite, sqlite_path, write_transaction
 from provenance.storage.migrate import alembic_head
+
+SQLITE_FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA (sqlite.org/pragma.html)
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -25,6 +27,7 @@ EXPECTED_TABLES = {
     "key_names",
     "log_head",
     "log_nodes",
+    "nfc_counters",
     "owners",
     "partner_rate",
     "partner_requests",
@@ -35,7 +38,7 @@ EXPECTED_TABLES = {
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0007"
+    assert schema_head() == "0009"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -82,7 +85,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0007"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0009"
     ):
         ensure_current(engine)
 
@@ -127,16 +130,47 @@ def test_sqlite_connection_settings(sqlite_url: str) -> None:
         with eng.connect() as conn:
             pragmas = {
                 name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "secure_delete", "foreign_keys", "busy_timeout")
+                for name in (
+                    "journal_mode",
+                    "synchronous",
+                    "secure_delete",
+                    "foreign_keys",
+                    "busy_timeout",
+                )
             }
     finally:
         eng.dispose()
     assert pragmas == {
         "journal_mode": "wal",
+        "synchronous": SQLITE_FULL,  # a commit is on disk before it returns
         "secure_delete": 1,
         "foreign_keys": 1,
         "busy_timeout": 30_000,
     }
+
+
+def test_every_pooled_sqlite_connection_is_durable(tmp_path: Path) -> None:
+    # The pragma is per connection: each new one the pool opens must get it, the ledger's
+    # write connections included.
+    eng = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}", create=True)
+    try:
+        upgrade(eng)
+        conns = [eng.connect() for _ in range(3)]
+        try:
+            assert [c.exec_driver_sql("PRAGMA synchronous").scalar() for c in conns] == [2, 2, 2]
+        finally:
+            for c in conns:
+                c.close()
+        with write_transaction(eng) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == SQLITE_FULL
+    finally:
+        eng.dispose()
+
+
+def test_owners_vault_has_the_private_price_columns(engine: Engine) -> None:
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("owners")}
+    assert {"price_amount", "price_currency", "price_salt"} <= columns
 
 
 def test_sqlite_write_transactions_take_the_write_lock_at_once(tmp_path: Path) -> None:
@@ -187,3 +221,26 @@ def test_write_transaction_commits_and_rolls_back(engine: Engine) -> None:
         raise RuntimeError("boom")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT size FROM log_head")).scalar_one() == 5
+
+
+def test_migration_0008_keeps_existing_owners(db_url: str) -> None:
+    eng = make_engine(db_url, create=True)
+    try:
+        upgrade(eng, "0007")
+        with eng.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO owners (owner_id, label, contact, salt, created_at) "
+                    "VALUES ('own_1', 'Jane', 'jane@x.example', :salt, '2026-01-01T00:00:00Z')"
+                ),
+                {"salt": bytes(32)},
+            )
+        upgrade(eng, "0008")
+        assert current_revision(eng) == "0008"
+        with eng.connect() as conn:
+            row = conn.execute(
+                text("SELECT label, price_amount, price_currency, price_salt FROM owners")
+            ).one()
+        assert tuple(row) == ("Jane", None, None, None)
+    finally:
+        eng.dispose()
