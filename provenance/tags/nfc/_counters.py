@@ -86,9 +86,12 @@ def set_hint(engine: Engine, *, tag: str, item: str) -> CounterRow | None:
         before = _row(conn, tag, lock=True)
         if before is None:
             inserted = conn.execute(
-                _insert(conn).values(tag=tag, item=item, counter=0).on_conflict_do_nothing()
-            )
-            if inserted.rowcount == 1:
+                _insert(conn)
+                .values(tag=tag, item=item, counter=0)
+                .on_conflict_do_nothing()
+                .returning(nfc_counters.c.tag)
+            ).first()
+            if inserted is not None:
                 return None
             before = _row(conn, tag, lock=True)  # another provisioning inserted it first
         conn.execute(update(nfc_counters).where(nfc_counters.c.tag == tag).values(item=item))
@@ -115,10 +118,15 @@ def accept_counter(engine: Engine, *, tag: str, item: str, counter: int) -> tupl
     with write_transaction(engine) as conn:
         before = _row(conn, tag, lock=True)
         if before is None:
+            # RETURNING says whether this statement inserted the row: rowcount does not, on
+            # PostgreSQL through psycopg, for INSERT ... ON CONFLICT DO NOTHING (it reads 0).
             inserted = conn.execute(
-                _insert(conn).values(tag=tag, item=item, counter=counter).on_conflict_do_nothing()
-            )
-            if inserted.rowcount == 1:
+                _insert(conn)
+                .values(tag=tag, item=item, counter=counter)
+                .on_conflict_do_nothing()
+                .returning(nfc_counters.c.tag)
+            ).first()
+            if inserted is not None:
                 return True, None
         won = conn.execute(
             update(nfc_counters)
