@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -225,8 +226,13 @@ def buyer_router(engine: Engine) -> APIRouter:
             return render_problem(
                 "malformed", "Not a valid tag link", "The tag code in this link is too long.", 400
             )
+        return _scanned(item_id, request, lambda: item_view(engine, item_id, tag, memo=memo))
+
+    def _scanned(item_id: str, request: Request, build: Callable[[], ItemView]) -> Response:
+        """The item page for one scan or tap (``build`` makes its view), or the page that
+        says why not; a GET records the scan with the view's tag verdict."""
         try:
-            view = item_view(engine, item_id, tag, memo=memo)
+            view = build()
             notes = scan_notes(engine, item_id)  # before this scan: it never counts against it
         except NotFoundError:
             return render_problem(
@@ -266,33 +272,19 @@ def buyer_router(engine: Engine) -> APIRouter:
             item_id = parse_item_id(item)
         except InputError as exc:
             return render_problem("malformed", "Not a valid item link", str(exc), 400)
-        try:
-            key = _master_key(master)
+
+        def build() -> ItemView:
             verdict = check_tap(
                 engine,
                 item=item_id,
                 url_or_query=request.url.query,
-                master_key=key,
+                master_key=_master_key(master),
                 record=request.method == "GET",
             )
-            view = item_view(engine, item_id, None, memo=memo, nfc=(verdict.verdict, verdict.text))
-            notes = scan_notes(engine, item_id)
-        except NotFoundError:
-            return render_problem(
-                "not-found", "Item not found", f"There is no item {item_id} in this store.", 404
-            )
-        except ProvenanceError as exc:
-            logger.warning("tap page for %s unavailable: %s", item_id, exc)
-            return render_problem(
-                "unavailable",
-                "Record unavailable",
-                "The store's record cannot be read right now. Try again later.",
-                503,
-                hints=(),
-            )
-        if request.method == "GET":
-            _record(item_id, verdict.verdict, request.headers.get("user-agent"))
-        return render_item(view, notes)
+            nfc = (verdict.verdict, verdict.text)
+            return item_view(engine, item_id, None, memo=memo, nfc=nfc)
+
+        return _scanned(item_id, request, build)
 
     @router.api_route("/v/{item}/", methods=get_head)
     def slash(item: str, tag: str | None = None) -> Response:
