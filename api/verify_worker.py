@@ -12,7 +12,6 @@ and the next request starts a fresh child. So no request holds a worker for long
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import multiprocessing
 import threading
@@ -49,27 +48,28 @@ def verify_in_child(
     Plain tuples cross the process boundary (exception classes with their own ``__init__``
     do not unpickle reliably).
     """
+    from provenance.errors import EventFormatError
     from provenance.proof.report import fail_checkpoint
-    from provenance.proof.strictjson import MAX_DEPTH, within_depth
+    from provenance.proof.strictjson import AmbiguousJSONError, loads_strict
     from provenance.proof.verdict import bundle_verdict
     from provenance.proof.verifier import verify_bundle
 
+    # One bounded parse: UTF-8, depth and balance before the parser recurses, then the
+    # document itself, which the verifier takes as it is (it does not parse again).
+    document: Any
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "refused", (400, "the body is not UTF-8 text")
-    if not within_depth(text):
-        return "refused", (400, f"the body nests deeper than {MAX_DEPTH} levels, or is unbalanced")
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        return "refused", (400, f"the body is not valid JSON: {exc}")
-    if not isinstance(document, dict):
-        return "refused", (400, "a bundle is a JSON object")
-    report = verify_bundle(text, rpc_url=rpc_url, chain_id=chain_id, log_key=pinned)
+        document = loads_strict(body)
+    except AmbiguousJSONError:
+        document = body  # JSON, but read two ways: the verifier's format check fails it
+    except EventFormatError as exc:
+        return "refused", (400, str(exc).replace("bundle is", "the body is", 1))
+    else:
+        if not isinstance(document, dict):
+            return "refused", (400, "a bundle is a JSON object")
+    report = verify_bundle(document, rpc_url=rpc_url, chain_id=chain_id, log_key=pinned)
     if unusable is not None:
         fail_checkpoint(report, f"the pinned log key cannot verify anything: {unusable}")
-    verdict = bundle_verdict(document, report)
+    verdict = bundle_verdict(document if isinstance(document, dict) else {}, report)
     return "ok", {"verdict": verdict.word, "verdict_detail": verdict.to_json(), **report.to_json()}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -302,3 +303,27 @@ def test_a_body_under_a_lowered_limit_is_fine(shop: Shop) -> None:
     with TestClient(app) as client:
         assert _post(client, shop.keys["verify"], b" " * 4000 + b"{}").status_code == 200
         assert _post(client, shop.keys["verify"], b" " * 4095 + b"{}").status_code == 413
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["escaped-quotes", "deep", "many-strings", "many-objects"],
+)
+def test_adversarial_bodies_at_the_size_limit_are_refused_quickly(
+    client: TestClient, shop: Shop, shape: str
+) -> None:
+    # Coarse on purpose (bench/api_abuse.py measures): the quadratic pre-check needed days
+    # for an 8 MiB body, and a parse of every tiny value several seconds.
+    size = MAX_BUNDLE_BYTES - 64
+    body = {
+        "escaped-quotes": b'"' + b'\\"' * ((size - 1) // 2),
+        "deep": b"[" * size,
+        "many-strings": b'{"notes": [' + b'"",' * ((size - 16) // 3) + b'""]}',
+        "many-objects": b'{"events": [' + b"{}," * ((size - 16) // 3) + b"{}]}",
+    }[shape]
+    assert len(body) <= MAX_BUNDLE_BYTES
+    started = time.monotonic()
+    response = _post(client, shop.keys["verify"], body)
+    assert time.monotonic() - started < 10.0
+    assert response.status_code == 400, response.text
+    assert response.json()["kind"] == "invalid_input"

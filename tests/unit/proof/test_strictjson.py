@@ -11,7 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.errors import EventFormatError
-from provenance.proof.strictjson import MAX_DEPTH, loads_strict, within_depth
+from provenance.ledger import Ledger
+from provenance.proof.bundle import build_bundle
+from provenance.proof.strictjson import (
+    BYTES_PER_TOKEN,
+    MAX_DEPTH,
+    TOKEN_FLOOR,
+    loads_strict,
+    precheck,
+    within_depth,
+)
+from provenance.vocab import EventType
+from tests.samples import VINYL, VINYL_GRADE, Staff
 
 
 def _depth(value: object) -> int:
@@ -77,3 +88,39 @@ def test_adversarial_bodies_are_linear(body: str) -> None:
 def test_loads_strict_refuses_deep_text() -> None:
     with pytest.raises(EventFormatError, match="nested deeper than 32 levels, or unbalanced"):
         loads_strict("[" * 1000)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" + '"",' * (1024 * 1024) + '""]',  # many tiny strings
+        "[" + "1," * (1024 * 1024) + "1]",  # many tiny numbers
+        '{"events": [' + '{"a":1},' * (512 * 1024) + "{}]}",  # many tiny objects
+        "[" + '["["],' * (512 * 1024) + "1]",  # strings that keep a bracket
+    ],
+    ids=["strings", "numbers", "objects", "bracket-strings"],
+)
+def test_bodies_dense_with_tiny_values_are_refused_before_parsing(body: str) -> None:
+    # The parser spends its time per value (a megabyte of '1,' costs it tens of ms); the scan
+    # refuses these whole-buffer, so nothing is parsed at all.
+    with pytest.raises(EventFormatError, match="too dense to be a bundle"):
+        loads_strict(body)
+    assert precheck(body.encode()) is not None
+
+
+def test_the_density_floor_lets_small_dense_documents_through() -> None:
+    assert loads_strict("[" + "1," * 1000 + "1]") == [1] * 1001
+    assert precheck(b"[" + b"1," * 5000 + b"1]") is not None
+
+
+def test_an_honest_large_bundle_is_far_from_the_density_limit(ledger: Ledger, staff: Staff) -> None:
+    item = ledger.register(signer=staff.registrar, data=VINYL).event.item
+    for n in range(400):
+        grade = {**VINYL_GRADE, "notes": f"checked again, pass {n}"}
+        ledger.append(signer=staff.grader, item=item, event_type=EventType.GRADE, data=grade)
+    raw = json.dumps(build_bundle(ledger.engine, item)).encode()
+    tokens = raw.count(b",")  # an upper bound on the tokens outside strings
+    assert tokens > TOKEN_FLOOR  # big enough that the floor is no help
+    # Accepted at twice the density the limit allows, so honest bundles have room to spare.
+    assert precheck(raw, bytes_per_token=2 * BYTES_PER_TOKEN) is None
+    assert loads_strict(raw)["item"] == item
