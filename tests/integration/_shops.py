@@ -105,7 +105,8 @@ def new_store(path: Path, name: str) -> tuple[Engine, Ledger, dict[str, SigningK
     return engine, ledger, keys
 
 
-def _anchor(engine: Engine, log_key: SigningKey, *, as_mainnet: bool) -> None:
+def anchor_store(engine: Engine, log_key: SigningKey, *, as_mainnet: bool) -> None:
+    """Checkpoint the log and anchor it on the embedded EVM (as mainnet if asked)."""
     chain = connect(ChainSpec("embedded"))
     account = Account.create()
     fund_dev_account(chain, account.address)
@@ -173,7 +174,7 @@ def groove_vault(directory: Path, port: int | None = None) -> Store:
     store.urls["film"] = issue_tag(ledger, signer=reg, item=film, base_url=base).url
     store.items["film"] = film
 
-    _anchor(engine, k["log"], as_mainnet=True)
+    anchor_store(engine, k["log"], as_mainnet=True)
 
     late = ledger.register(signer=reg, data=VINYL).event.item  # after the anchor
     store.urls["pending"] = issue_tag(ledger, signer=reg, item=late, base_url=base).url
@@ -202,7 +203,7 @@ def demo_records(directory: Path, port: int | None = None) -> Store:
     _grade(ledger, k["grader"], item, "VG+")
     store.urls["dev-chain"] = issue_tag(ledger, signer=k["registrar"], item=item, base_url=base).url
     store.items["dev-chain"] = item
-    _anchor(engine, k["log"], as_mainnet=False)
+    anchor_store(engine, k["log"], as_mainnet=False)
     return store
 
 

@@ -28,6 +28,7 @@ from PIL import Image
 from provenance.tags.codes import render_png
 from provenance.tags.scans import scan_report
 
+from ..samples import VINYL
 from ._shops import (
     CHROMIUM_FLAGS,
     CONTACT,
@@ -255,3 +256,73 @@ def test_bundle_download(shops: Shops, phone: Any) -> None:
     assert response.status == 200
     report = verify_bundle(response.body())
     assert report.ok and report.check("inclusion").status == "passed"
+
+
+@dataclass
+class Tapped:
+    store: Store
+    item: str
+    tag: Any  # the software NTAG 424 DNA written as provisioning says
+
+
+@pytest.fixture(scope="module")
+def tapped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tapped]:
+    """A store whose sealed record carries a secure NFC tag, served with its master key."""
+    from provenance.tags.nfc.binding import bind_tag
+    from provenance.tags.nfc.master import MasterKeyFile
+    from provenance.tags.nfc.tag_model import SoftTag
+
+    from ._shops import anchor_store, free_port, new_store
+
+    tmp = tmp_path_factory.mktemp("nfc-shop")
+    home = tmp / "home"
+    master = MasterKeyFile.in_home(home).create(NFC_PASSPHRASE, iterations=100_000)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    engine, ledger, keys = new_store(tmp / "nfc-records.db", "NFC Records")
+    item = ledger.register(signer=keys["registrar"], data=VINYL).event.item
+    binding = bind_tag(
+        ledger,
+        signer=keys["registrar"],
+        item=item,
+        uid=bytes.fromhex("04DE5F1EACC040"),
+        master_key=master,
+        base_url=base,
+    )
+    anchor_store(engine, keys["log"], as_mainnet=True)
+    store = Store("NFC Records", engine, base, port)
+    with pytest.MonkeyPatch.context() as env, serving(store):
+        env.setenv("PROVENANCE_HOME", str(home))
+        env.setenv("PROVENANCE_NFC_PASSPHRASE", NFC_PASSPHRASE)
+        yield Tapped(store, item, SoftTag.from_provisioning(binding.provisioning))
+    engine.dispose()
+
+
+NFC_PASSPHRASE = "nfc-master-passphrase"
+
+
+def test_a_genuine_tap_then_its_replay(tapped: Tapped, phone: Any) -> None:
+    url = tapped.tag.tap()  # what the phone opens when the buyer taps the sleeve
+    assert url.startswith(f"{tapped.store.base}/n/{tapped.item}?picc_data=")
+    status, text = _visit(phone, url, "nfc-genuine")
+    assert status == 200 and "Blue Train" in text
+    assert _verdict(phone) == "verified"
+    verdict = phone.inner_text("[data-verdict]")
+    assert "Verified" in verdict and "The scanned tag is the one bound to it." in verdict
+    checks = phone.locator("#checks").text_content()
+    assert "Secure NFC tag" in checks and "✗" not in checks
+
+    # The same URL again, as a copied tag (or a photographed link) would send it.
+    status, _ = _visit(phone, url, "nfc-copied")
+    assert status == 200
+    assert _verdict(phone) == "failed"
+    verdict = phone.inner_text("[data-verdict]")
+    assert "is a copy: its tap counter was seen before" in verdict
+    assert "Verified" not in verdict
+    assert "✗" in phone.locator("#checks").text_content()
+
+    # The genuine tag, tapped again, is still genuine: its counter moved on.
+    _visit(phone, tapped.tag.tap(), "nfc-genuine-again")
+    assert _verdict(phone) == "verified"
+    report = scan_report(tapped.store.engine, tapped.item)
+    assert report.by_verdict.get("copied", 0) == 1 and report.by_verdict.get("genuine", 0) == 2
