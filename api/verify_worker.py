@@ -73,12 +73,34 @@ def verify_in_child(
     return "ok", {"verdict": verdict.word, "verdict_detail": verdict.to_json(), **report.to_json()}
 
 
+def _watch_parent(parent: int) -> None:
+    """The child's initializer: exit as soon as the API worker that started it is gone.
+
+    A server stopped by a signal may never shut its pool down, and a child waiting for work
+    would then live on, orphaned, holding memory; so a daemon thread looks once a second.
+    """
+    import os
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def _executor() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
+            import os
+
             _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
         return _pool
 
