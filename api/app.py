@@ -85,6 +85,8 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
         version=API_VERSION,
         description=_DESCRIPTION,
         docs_url=None,  # served by api.docs from the installed package, not a CDN
+        # Starlette would redirect "/healthz/" to an absolute URL built from the Host header.
+        redirect_slashes=False,
         redoc_url=None,
         openapi_url="/openapi.json" if chosen.docs else None,
         lifespan=lifespan,

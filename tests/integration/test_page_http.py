@@ -126,7 +126,15 @@ def test_no_redirect_is_built_from_the_host_header(page: Page) -> None:
         assert location.startswith(f"/v/{page.item}") and "evil" not in location
     assert client.get(page.path.replace("?", "/?")).url.path == f"/v/{page.item}"
     # Other paths under /v/ are 404 pages, never Starlette's Host-based slash redirect.
-    for path in ("/v/", "/v", f"/v/{page.item}/bundle.json/", "/static/page.css/"):
+    for path in (
+        "/v/",
+        "/v",
+        f"/v/{page.item}/bundle.json/",
+        "/static/page.css/",
+        "/healthz/",  # and no redirect anywhere else either
+        "/docs/",
+        "/v1/log/checkpoint/",
+    ):
         response = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
         assert response.status_code == 404 and "location" not in response.headers, path
     response = client.get("/v/%2F%2Fevil.example%2F/", follow_redirects=False)
