@@ -115,7 +115,10 @@ def build_bundle(engine: Engine, item: str) -> dict[str, Any]:
     if anchor is None:
         notes.append("the checkpoint is not anchored on a chain yet: run 'provenance anchor'")
     elif anchor["ephemeral"]:
-        notes.append("anchored only on an ephemeral embedded chain, which no longer exists")
+        notes.append(
+            "anchored only on an ephemeral development chain, which ends with its process: "
+            "the seal does not outlive it"
+        )
     if unproven and checkpoint is not None:
         n = len(unproven)
         newer = newest_size is not None and int(newest_size) > max(unproven)
