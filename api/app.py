@@ -75,6 +75,9 @@ def create_app(engine_or_url: Engine | str, *, settings: ApiSettings | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from .verify_worker import warm
+
+        warm()  # the verifying process starts beside the server, not on the first request
         yield
         await anyio.to_thread.run_sync(bookkeeper.close)
         if owned:

@@ -101,6 +101,10 @@ class ItemOut(_Out):
     title: str
     creator: str | None = Field(description="Artist (vinyl) or director (film).")
     details: dict[str, Any] = Field(description="The rest of the registration, as signed.")
+    discogs_url: str | None = Field(
+        description="The release on Discogs (https://www.discogs.com/release/{id}), when the "
+        "registration names one (details.discogs_release); null otherwise."
+    )
     grade: dict[str, Any] | None = Field(description="The current grade, corrections applied.")
     grades: int = Field(description="Grades recorded.")
     status: str | None = Field(description="stolen, missing or destroyed; null if none.")

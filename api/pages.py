@@ -44,6 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from provenance.errors import HashMismatchError, InputError, NotFoundError, ProvenanceError
 from provenance.ledger.blobs import MAX_PHOTO_BYTES, get_blob
+from provenance.ledger.discogs import release_link
 from provenance.ledger.itemid import parse_item_id
 from provenance.proof.bundle import build_bundle
 from provenance.tags.buyer import HistoryMemo, ItemView, item_view, named_photos
@@ -172,8 +173,6 @@ def _details(view: ItemView) -> list[tuple[str, str]]:
         ("Length", f"{d['length_ft']:,} ft" if d.get("length_ft") else None),
         ("Soundtrack", d.get("soundtrack")),
     ]
-    for side, text in sorted((d.get("matrix") or {}).items()):
-        rows.append((f"Matrix {side}", text))
     return [(k, str(v)) for k, v in rows if v not in (None, "")]
 
 
@@ -197,6 +196,7 @@ def render_item(view: ItemView, notes: list[str]) -> Response:
         badge=_BADGES[view.verdict.word],
         notes=notes,
         details=_details(view) if s is not None else [],
+        discogs_url=release_link(s.details) if s is not None else None,
         marks=_MARKS,
     )
 

@@ -46,6 +46,7 @@ from provenance.errors import (
     VerificationError,
 )
 from provenance.ledger.chain_audit import ChainChecker, Row, build_keyring
+from provenance.ledger.discogs import release_link
 from provenance.ledger.events import KEY_CHAIN, Event, SignedEvent
 from provenance.ledger.itemid import parse_item_id
 from provenance.ledger.state import summarise
@@ -425,6 +426,7 @@ def _compute(engine: Engine, snap: _Snapshot) -> dict[str, Any]:
         "title": summary.title,
         "creator": summary.creator,
         "details": summary.details,
+        "discogs_url": release_link(summary.details),
         "grade": summary.grade,
         "grades": len(summary.grades),
         "status": summary.status,

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-__all__ = ["VERIFY_SECONDS", "Refused", "run_verify", "verify_in_child"]
+__all__ = ["VERIFY_SECONDS", "Refused", "run_verify", "verify_in_child", "warm"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,16 @@ def _executor() -> ProcessPoolExecutor:
                 initargs=(os.getpid(),),
             )
         return _pool
+
+
+def _ready() -> bool:
+    return True
+
+
+def warm() -> None:
+    """Start the verifying process now, in the background, so the first partner to verify
+    does not wait for a Python to start and import the verifier (over a second)."""
+    _executor().submit(_ready)
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

@@ -107,11 +107,14 @@ class AppState:
 
     def signer(self) -> SigningKey:
         """Unlock the signing key with the passphrase from the environment or a prompt."""
-        name = self.key_name()
+        return self.named_signer(self.key_name(), hint="pick one with --key or PROVENANCE_KEY")
+
+    def named_signer(self, name: str, *, hint: str = "check the key's name") -> SigningKey:
+        """Unlock the key named ``name`` (a second signer beside ``--key``, such as an
+        import's grader) with the passphrase from the environment or a prompt."""
         if not self.key_files.exists(name):
             raise ConfigurationError(
-                f"no key file for {name!r} in {self.settings.keys_dir}; "
-                "pick one with --key or PROVENANCE_KEY"
+                f"no key file for {name!r} in {self.settings.keys_dir}; {hint}"
             )
         return self.key_files.load(name, self.passphrase(f"Passphrase for key {name!r}"))
 

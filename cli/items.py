@@ -21,9 +21,10 @@ from provenance.ledger.grading import (
 )
 from provenance.vocab import EventType, StatusValue
 
-from ._params import parse_matrix, parse_price, read_photos
+from ._params import RunoutOptions, parse_price, parse_runouts, read_photos
 from .app import app
 from .context import state
+from .listings_cmd import ImportFormat, import_discogs
 from .output import console, emit, progress_bar
 
 if TYPE_CHECKING:
@@ -50,7 +51,30 @@ def register(
         ),
     ] = None,
     matrix: Annotated[
-        list[str] | None, typer.Option("--matrix", help="Vinyl: SIDE=RUNOUT (repeatable).")
+        list[str] | None,
+        typer.Option("--matrix", help="Vinyl: SIDE=RUNOUT, the side's matrix text (repeatable)."),
+    ] = None,
+    runout_made: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--runout-made", help="Vinyl: SIDE=stamped|etched|mixed, how the runout was made."
+        ),
+    ] = None,
+    runout_engineer: Annotated[
+        list[str] | None,
+        typer.Option("--runout-engineer", help="Vinyl: SIDE=MARK of the mastering engineer."),
+    ] = None,
+    runout_plant: Annotated[
+        list[str] | None,
+        typer.Option("--runout-plant", help="Vinyl: SIDE=MARK of the pressing plant."),
+    ] = None,
+    runout_mark: Annotated[
+        list[str] | None,
+        typer.Option("--runout-mark", help="Vinyl: SIDE=SYMBOL, any other mark (repeatable)."),
+    ] = None,
+    runout_photo: Annotated[
+        list[str] | None,
+        typer.Option("--runout-photo", help="Vinyl: SIDE=FILE, a photo of that side's runout."),
     ] = None,
     country: Annotated[
         str | None,
@@ -63,6 +87,10 @@ def register(
     year: Annotated[int | None, typer.Option("--year")] = None,
     barcode: Annotated[
         str | None, typer.Option("--barcode", help="Vinyl: EAN/UPC (8, 12, 13 or 14 digits).")
+    ] = None,
+    discogs_release: Annotated[
+        int | None,
+        typer.Option("--discogs-release", min=1, help="Vinyl: the release id on Discogs."),
     ] = None,
     edition: Annotated[str | None, typer.Option("--edition", help="Edition notes.")] = None,
     director: Annotated[str | None, typer.Option("--director", help="Film: director.")] = None,
@@ -84,6 +112,15 @@ def register(
 ) -> None:
     """Register a record or film print; prints the new item id."""
     fields: dict[str, Any]
+    runouts = RunoutOptions(
+        matrix=matrix,
+        made=runout_made,
+        engineer=runout_engineer,
+        plant=runout_plant,
+        mark=runout_mark,
+        photo=runout_photo,
+    )
+    side_photos: list[bytes] = []
     if kind is ItemKind.VINYL:
         _refuse(
             "vinyl",
@@ -97,14 +134,16 @@ def register(
         )
         if artist is None:
             raise InputError("a vinyl registration needs --artist")
+        sides, side_photos = parse_runouts(runouts)
         fields = {
             "artist": artist,
             "label": label,
             "catalog_number": catalog,
-            "matrix": parse_matrix(matrix) or None,
+            "matrix": sides or None,
             "country": country,
             "year": year,
             "barcode": barcode,
+            "discogs_release": discogs_release,
             "edition": edition,
         }
     else:
@@ -114,7 +153,13 @@ def register(
             label=label,
             catalog=catalog,
             matrix=matrix,
+            runout_made=runout_made,
+            runout_engineer=runout_engineer,
+            runout_plant=runout_plant,
+            runout_mark=runout_mark,
+            runout_photo=runout_photo,
             barcode=barcode,
+            discogs_release=discogs_release,
             edition=edition,
         )
         if gauge is None:
@@ -131,7 +176,9 @@ def register(
         }
     data = {"kind": str(kind), "title": title, **{k: v for k, v in fields.items() if v is not None}}
     ledger = state.ledger()
-    stored = ledger.register(signer=state.signer(), data=data, photos=read_photos(photo))
+    photos = read_photos(photo)
+    photos += [p for p in dict.fromkeys(side_photos) if p not in photos]  # each stored once
+    stored = ledger.register(signer=state.signer(), data=data, photos=photos)
     item = stored.event.item
     emit(
         {"ok": True, "item": item, "log_index": stored.log_index, "hash": stored.signed.hash},
@@ -141,12 +188,40 @@ def register(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV with a header row of register fields.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV with a header row of register fields, or a Discogs export."),
+    ],
     ids_out: Annotated[
-        Path | None, typer.Option("--ids-out", help="Write 'line,item' for each row here.")
+        Path | None,
+        typer.Option(
+            "--ids-out", help="Write 'row,item' for each row (discogs: 'line,listing_id,item')."
+        ),
+    ] = None,
+    format_: Annotated[
+        ImportFormat,
+        typer.Option(
+            "--format",
+            help="provenance: register fields; discogs: a Discogs inventory export "
+            "(registers and grades each vinyl listing).",
+        ),
+    ] = ImportFormat.PROVENANCE,
+    grader: Annotated[
+        str | None,
+        typer.Option("--grader", help="Discogs: name of the key that signs the grades."),
+    ] = None,
+    method: Annotated[
+        GradingMethod | None,
+        typer.Option("--method", help="Discogs: how the listings were graded (default: visual)."),
     ] = None,
 ) -> None:
-    """Register many items from a CSV in one transaction (all rows or none)."""
+    """Register many items from a CSV in one transaction (all rows or none); with --format
+    discogs, register and grade the vinyl listings of a Discogs inventory export."""
+    if format_ is ImportFormat.DISCOGS:
+        import_discogs(file, grader=grader, method=method, ids_out=ids_out)
+        return
+    if grader is not None or method is not None:
+        raise InputError("--grader and --method apply to --format discogs only")
     from provenance.ledger.importer import read_register_csv
 
     rows = read_register_csv(file)

@@ -26,6 +26,7 @@ from . import (  # noqa: F401  (commands register on import)
     chain_cmd,
     items,
     keys_cmd,
+    listings_cmd,
     log_cmd,
     nfc_cmd,
     owners_cmd,

@@ -235,20 +235,60 @@ class Ledger:
         progress: Callable[[int], None] | None = None,
     ) -> list[ItemId]:
         """Register many items in one transaction: all of them, or (on any error) none."""
-        payloads = [validate_payload(EventType.REGISTER, row, kind=None) for row in rows]
+        return self.register_batch(
+            registrar=signer, rows=[(row, None) for row in rows], progress=progress
+        )
+
+    def register_batch(
+        self,
+        *,
+        registrar: SigningKey,
+        rows: Sequence[tuple[dict[str, Any], dict[str, Any] | None]],
+        grader: SigningKey | None = None,
+        progress: Callable[[int], None] | None = None,
+        alongside: Callable[[Connection, list[ItemId]], None] | None = None,
+    ) -> list[ItemId]:
+        """Register many items, each with an optional first grade, in one transaction.
+
+        ``rows`` are ``(register data, grade data or None)`` pairs. The register events are
+        signed by ``registrar``, the grades (each the item's event 1, logged right after its
+        registration) by ``grader``. ``alongside`` runs in the same transaction once the
+        events are written, with the new ids in row order, for rows a caller keeps beside
+        the log (a store-private table, say). All of it is written, or (on any error) none.
+        Returns the new item ids in row order.
+        """
+        payloads = []
+        for register, grade in rows:
+            payload = validate_payload(EventType.REGISTER, register, kind=None)
+            graded = None
+            if grade is not None:
+                graded = validate_payload(EventType.GRADE, grade, kind=payload["kind"])
+            payloads.append((payload, graded))
+        if grader is None and any(g is not None for _, g in payloads):
+            raise InputError("grades in a batch need the grader's key")
         with write_transaction(self.engine) as conn:
             size = self._lock_head(conn)
-            self._load_keyring(conn).authorise(
-                key_id=signer.key_id, event_type=EventType.REGISTER, log_index=size
-            )
+            ring = self._load_keyring(conn)
+            ring.authorise(key_id=registrar.key_id, event_type=EventType.REGISTER, log_index=size)
+            if grader is not None and any(g is not None for _, g in payloads):
+                ring.authorise(key_id=grader.key_id, event_type=EventType.GRADE, log_index=size)
             ids: list[ItemId] = []
             batch: list[dict[str, Any]] = []
             tree = LogAppender(conn, size)
             at = utc_now()
-            for payload in payloads:
+            index = size
+            for payload, graded in payloads:
                 item = new_item_id()
-                event = Event(item, 0, None, EventType.REGISTER, at, signer.key_id, payload)
-                batch.append(_row(size + len(ids), event.sign(signer)))
+                event = Event(item, 0, None, EventType.REGISTER, at, registrar.key_id, payload)
+                signed = event.sign(registrar)
+                batch.append(_row(index, signed))
+                index += 1
+                if graded is not None and grader is not None:
+                    graded_event = Event(
+                        item, 1, signed.hash, EventType.GRADE, at, grader.key_id, graded
+                    )
+                    batch.append(_row(index, graded_event.sign(grader)))
+                    index += 1
                 ids.append(item)
                 if len(batch) >= _BATCH:
                     self._insert_batch(conn, tree, batch)
@@ -257,7 +297,9 @@ class Ledger:
                         progress(len(ids))
             if batch:
                 self._insert_batch(conn, tree, batch)
-            conn.execute(update(log_head).where(log_head.c.id == 1).values(size=size + len(ids)))
+            conn.execute(update(log_head).where(log_head.c.id == 1).values(size=index))
+            if alongside is not None:
+                alongside(conn, ids)
             if progress:
                 progress(len(ids))
             return ids

@@ -25,9 +25,18 @@ Two sets of rules, chosen with ``rules=``:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic import Tag as FormTag
 
 from ..errors import InputError
 from ..vocab import EventType, KeyAction, Role, StatusValue
@@ -63,6 +72,8 @@ __all__ = [
     "Price",
     "Role",
     "Rules",
+    "RunoutMade",
+    "RunoutSide",
     "StatusValue",
     "VinylGrade",
     "VinylRegister",
@@ -79,10 +90,48 @@ _VALUE_ERROR = "Value error, "  # how pydantic prefixes a validator's ValueError
 Sha256 = Annotated[str, Field(pattern=_HEX64)]
 Photos = Annotated[list[Sha256], Field(max_length=20)]
 Year = Annotated[int, Field(ge=1877, le=2100)]  # 1877: Edison's phonograph
+# A Discogs release id (https://www.discogs.com/release/{id}): a positive integer, at most
+# the largest one JSON carries exactly (RFC 7493 §2.2).
+DiscogsRelease = Annotated[int, Field(ge=1, le=2**53 - 1)]
 
 
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class RunoutMade(StrEnum):
+    """How a side's runout inscription was made: stamped (from the metal parts), hand-etched
+    into the lacquer, or both on one side."""
+
+    STAMPED = "stamped"
+    ETCHED = "etched"
+    MIXED = "mixed"
+
+
+class RunoutSide(_Payload):
+    """One side's runout as collectors read it: the matrix text, how it was made, the
+    mastering engineer's and the plant's marks, other symbols, and a photo of it (one of the
+    event's ``photos``). A side given as plain text (``{"A": "XZAL-1234-1A"}``) is the same
+    as ``{"A": {"text": "XZAL-1234-1A"}}``: both forms are accepted, and events written as
+    text stay valid."""
+
+    text: Runout
+    made: RunoutMade | None = None
+    engineer: Runout | None = None  # e.g. "RVG", "STERLING", "Porky Prime Cut"
+    plant: Runout | None = None  # e.g. "MR" (Monarch), a triangle (EMI Hayes)
+    marks: Annotated[list[Runout], Field(max_length=8)] = Field(default_factory=list)
+    photo: Sha256 | None = None
+
+
+def _runout_form(value: Any) -> str:
+    return "text" if isinstance(value, str) else "side"
+
+
+# Either form, told apart by type (so an error names the form it was read as, not both).
+SideRunout = Annotated[
+    Annotated[Runout, FormTag("text")] | Annotated[RunoutSide, FormTag("side")],
+    Discriminator(_runout_form),
+]
 
 
 class VinylRegister(_Payload):
@@ -93,13 +142,22 @@ class VinylRegister(_Payload):
     artist: Name
     label: Name | None = None
     catalog_number: Code | None = None
-    # Matrix / runout inscription per side, e.g. {"A": "XZAL-1234-1A", "B": "..."}.
-    matrix: dict[MatrixSide, Runout] = Field(default_factory=dict, max_length=16)
+    # Matrix / runout per side: the inscription as text, e.g. {"A": "XZAL-1234-1A"}, or as a
+    # RunoutSide when more is known (how it was made, marks, a photo).
+    matrix: dict[MatrixSide, SideRunout] = Field(default_factory=dict, max_length=16)
     country: Country | None = None
     year: Year | None = None
     barcode: Barcode | None = None
+    discogs_release: DiscogsRelease | None = None
     edition: Notes | None = None
     photos: Photos = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _side_photos_are_the_events(self) -> VinylRegister:
+        for side, runout in self.matrix.items():
+            if isinstance(runout, RunoutSide) and runout.photo not in (None, *self.photos):
+                raise ValueError(f"matrix side {side}: its photo is not one of the event's photos")
+        return self
 
 
 class FilmRegister(_Payload):

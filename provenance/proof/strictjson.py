@@ -62,15 +62,18 @@ def _outside_strings(raw: bytes, bytes_per_token: int = BYTES_PER_TOKEN) -> byte
     3. Two adjacent quotes go: an empty string, or a close and the next open with nothing
        between them. Either way no bracket outside a string is lost, and every other quote
        keeps its parity. Two strings left now have a token between them, so
-    4. splitting on the quotes and keeping the even pieces (outside strings; an unterminated
-       string runs to the end) costs at most one piece per token, and is not tried when
-       that is already too many.
+    4. splitting on the quotes and keeping the even pieces (outside strings) costs at most
+       one piece per token, and is not tried when that is already too many. An odd number
+       of quotes means a string that never closes, which no JSON text has: that is reported
+       as an unclosed bracket, so the parser never scans the rest.
     """
     text = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
     text = text.translate(_SQUARE, _DELETED).replace(b'""', b"")
     quotes = text.count(b'"')
     if quotes // 2 - 1 > _token_limit(len(raw), bytes_per_token):
         return None
+    if quotes % 2:
+        return b"["  # a string is never closed: unbalanced, whatever else the text holds
     return b"".join(text.split(b'"')[::2]) if quotes else text
 
 
@@ -96,7 +99,9 @@ def precheck(
     too dense with tokens), or ``None``: one linear scan (:func:`_outside_strings`)."""
     tokens = _outside_strings(raw, bytes_per_token)
     if tokens is not None and not _depth_ok(tokens.replace(b",", b""), limit):
-        return f"nested deeper than {limit} levels, or unbalanced"
+        return (
+            f"nested deeper than {limit} levels, or unbalanced (a bracket or string never closes)"
+        )
     if tokens is None or len(tokens) > _token_limit(len(raw), bytes_per_token):
         return (
             f"too dense to be a bundle (more than one comma or bracket per {bytes_per_token} "

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: The newest migration in ``migrations/versions`` (see the module docstring).
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 

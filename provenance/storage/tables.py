@@ -32,6 +32,7 @@ __all__ = [
     "chain_alarms",
     "checkpoints",
     "deployments",
+    "discogs_listings",
     "events",
     "key_names",
     "log_head",
@@ -245,4 +246,23 @@ nfc_counters = Table(
     Column("item", String(32), nullable=False),
     Column("counter", BigInteger, nullable=False),
     CheckConstraint("counter >= 0 AND counter <= 16777215", name="nfc_counters_24_bits"),
+)
+
+#: The store-private side of Discogs listings (migration 0010): what ``provenance import
+#: --format discogs`` read beside the public record, keyed by the Discogs listing id so an
+#: export imported twice registers nothing twice. ``item`` is the item registered for the
+#: listing (whose register event carries the release id); the price (minor units), location,
+#: offers, weight (grams) and format quantity are what the Discogs upload CSV writes back. None
+#: of it is signed, logged or in any bundle.
+discogs_listings = Table(
+    "discogs_listings",
+    metadata,
+    Column("listing_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("item", String(32), nullable=False, unique=True),
+    Column("price_amount", BigInteger),
+    Column("location", String(400)),
+    Column("accept_offer", Boolean),
+    Column("weight", Integer),
+    Column("format_quantity", Integer),
+    Column("imported_at", String(32), nullable=False),
 )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,7 @@ from ._lines import CheckLine, history_lines, plain_failure, seal_facts, seal_li
 from ._record import HistoryMemo, Record, photo_names, prove_newest, read_record
 from .codes import Verdict, tag_verdict
 from .plain import HistoryLine, grade_lines, history, owners_sentence, plain_date
+from .runouts import RunoutView, runout_views, side_photo_names
 
 __all__ = [
     "CheckLine",
@@ -95,7 +97,8 @@ class ItemView:
     grade: list[str]
     owners: str
     history: list[HistoryLine]
-    photos: list[PhotoView]
+    photos: list[PhotoView]  # the photos not shown with a runout
+    runouts: list[RunoutView]  # each side of a record, with its runout photo
     checks: list[CheckLine]
     seal: list[tuple[str, str]]
     pending_events: int
@@ -228,6 +231,9 @@ def item_view(
         else None,
     )
     lines = history(parsed) if summary is not None else []
+    sides = side_photo_names(summary.details) if summary is not None else set()
+    photos = _photos(parsed, got) if summary is not None else []
+    others = _photos(parsed, got, skip=sides) if sides else photos
     return ItemView(
         item=item_id,
         verdict=decide(evidence),
@@ -238,7 +244,8 @@ def item_view(
         grade=grade_lines(summary.grade) if summary is not None and summary.grade else [],
         owners=owners_sentence(summary.owners, summary.owner_since) if summary else "",
         history=lines,
-        photos=_photos(parsed, got) if summary is not None else [],
+        photos=others,
+        runouts=runout_views(summary.details, {p.sha256: p for p in photos}) if summary else [],
         checks=checks,
         seal=seal,
         pending_events=len(rows) - covered,
@@ -269,9 +276,11 @@ def _store(identity: Any) -> StoreView:
     )
 
 
-def _photos(parsed: list[Event], got: Record) -> list[PhotoView]:
+def _photos(
+    parsed: list[Event], got: Record, skip: AbstractSet[str] = frozenset()
+) -> list[PhotoView]:
     shown: list[PhotoView] = []
-    seen: set[str] = set()
+    seen: set[str] = set(skip)
     for event, payload in effective_payloads(parsed):
         if payload is None or event.type not in (EventType.REGISTER, EventType.GRADE):
             continue

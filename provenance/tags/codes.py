@@ -36,8 +36,10 @@ from ..ledger.schemas import EventType
 __all__ = [
     "IssuedTag",
     "Verdict",
+    "check_base_url",
     "issue_tag",
     "new_tag_code",
+    "page_url",
     "qr_matrix",
     "render_png",
     "render_svg",
@@ -74,12 +76,23 @@ def tag_commitment(item: str, code: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def tag_url(base_url: str, item: str, code: str) -> str:
-    """The verification URL a tag encodes."""
+def check_base_url(base_url: str) -> str:
+    """``base_url`` without a trailing slash, if it is an http(s) site; else :class:`InputError`."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError(f"base URL {base_url!r} must be http(s)://host[:port][/path]")
-    return f"{base_url.rstrip('/')}/v/{quote(parse_item_id(item))}?tag={_normal_code(code)}"
+    return base_url.rstrip("/")
+
+
+def page_url(base_url: str, item: str) -> str:
+    """The item's verification page, ``{base_url}/v/{item}`` (what a tag encodes, without
+    the tag's code: the page a Discogs listing links to)."""
+    return f"{check_base_url(base_url)}/v/{quote(parse_item_id(item))}"
+
+
+def tag_url(base_url: str, item: str, code: str) -> str:
+    """The verification URL a tag encodes."""
+    return f"{page_url(base_url, item)}?tag={_normal_code(code)}"
 
 
 def tag_verdict(item: str, events: Sequence[Event], code: str | None) -> Verdict:

@@ -29,6 +29,7 @@ from provenance.chain.anchorer import Anchorer, AnchorSettings, fund_dev_account
 from provenance.chain.contract import deploy
 from provenance.chain.endpoints import ChainSpec, connect
 from provenance.chain.transactions import FeePolicy
+from provenance.ledger.canonical import sha256_hex
 from provenance.ledger.schemas import EventType, Role
 from provenance.log.transparency import TransparencyLog
 from provenance.storage import make_engine, upgrade
@@ -58,7 +59,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def photo(kind: str, *, size: tuple[int, int] = (1200, 900)) -> bytes:
+def photo(kind: str, *, size: tuple[int, int] = (1200, 900), text: str = "BN-LP-1577-A") -> bytes:
     """A JPEG standing in for a staff photo of a label or a runout (deterministic)."""
     img = Image.new("RGB", size, (40, 36, 32))
     draw = ImageDraw.Draw(img)
@@ -72,7 +73,7 @@ def photo(kind: str, *, size: tuple[int, int] = (1200, 900)) -> bytes:
     else:
         for k in range(r // 3, r, 6):
             draw.ellipse([w // 2 - k, h // 2 - k, w // 2 + k, h // 2 + k], outline=(60, 60, 60))
-        draw.text((w // 2 - 60, h // 2 + r // 3 + 10), "BN-LP-1577-A", fill=(200, 200, 200))
+        draw.text((w // 2 - 60, h // 2 + r // 3 + 10), text, fill=(200, 200, 200))
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=85)
     return out.getvalue()
@@ -173,6 +174,31 @@ def groove_vault(directory: Path, port: int | None = None) -> Store:
     ledger.append(signer=grader, item=film, event_type=EventType.GRADE, data=data)
     store.urls["film"] = issue_tag(ledger, signer=reg, item=film, base_url=base).url
     store.items["film"] = film
+
+    # A record whose runouts are described side by side, each with its photo.
+    side_a, side_b = photo("runout", text="BLP-1577-A"), photo("runout", text="BLP-1577-B")
+    sha = {name: sha256_hex(data) for name, data in (("A", side_a), ("B", side_b))}
+    runouts = {
+        **VINYL,
+        "matrix": {
+            "A": {
+                "text": "BN-LP-1577-A",
+                "made": "etched",
+                "engineer": "RVG",
+                "plant": "ear",
+                "marks": ["P"],
+                "photo": sha["A"],
+            },
+            "B": {"text": "BN-LP-1577-B", "made": "stamped", "photo": sha["B"]},
+            "C": "BN-LP-1577-C (a test side with text only)",
+        },
+    }
+    store.items["runouts"] = ledger.register(
+        signer=reg, data=runouts, photos=[photo("label"), side_a, side_b]
+    ).event.item
+    store.urls["runouts"] = issue_tag(
+        ledger, signer=reg, item=store.items["runouts"], base_url=base
+    ).url
 
     anchor_store(engine, k["log"], as_mainnet=True)
 

@@ -326,3 +326,30 @@ def test_a_genuine_tap_then_its_replay(tapped: Tapped, phone: Any) -> None:
     assert _verdict(phone) == "verified"
     report = scan_report(tapped.store.engine, tapped.item)
     assert report.by_verdict.get("copied", 0) == 1 and report.by_verdict.get("genuine", 0) == 2
+
+
+def test_each_side_of_the_record_with_its_runout_photo(shops: Shops, phone: Any) -> None:
+    _, text = _visit(phone, _scan(shops.vault.urls["runouts"]), "runouts")
+    assert _verdict(phone) == "verified"
+    sides = phone.locator("#runouts .runout")
+    assert sides.count() == 3
+    a = phone.locator('#runouts .runout[data-side="A"]')
+    assert "BN-LP-1577-A" in a.inner_text()
+    assert "Hand-etched in the lacquer" in a.inner_text()
+    assert "Mastering engineer's mark: RVG" in a.inner_text()
+    assert "Pressing plant's mark: ear" in a.inner_text() and "Other marks: P" in a.inner_text()
+    b = phone.locator('#runouts .runout[data-side="B"]')
+    assert "Stamped (machine-pressed from the metal parts)" in b.inner_text()
+    for side in (a, b):  # each side's own photo, loaded and linking to the full size
+        img = side.locator("img")
+        assert img.count() == 1
+        img.scroll_into_view_if_needed()
+        assert img.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert "/photo/" in img.evaluate("img => img.parentElement.href")
+    c = phone.locator('#runouts .runout[data-side="C"]')
+    assert c.locator("img").count() == 0 and "a test side with text only" in c.inner_text()
+    # The side photos are shown with their sides, not again among the other photos.
+    assert phone.locator("#photos img").count() == 1
+    assert "of 3" not in phone.inner_text("#photos")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+    assert "Runouts" in text

@@ -229,7 +229,7 @@ def _one_line_error(result: Result, code: int, needle: str) -> None:
             "rick",
             {},
             2,
-            "matrix.A: looks like a phone number",
+            "matrix.A.text: looks like a phone number",
         ),
         (
             [

@@ -16,6 +16,8 @@ from provenance.ledger.schemas import Rules, validate_new_registration, validate
 from ...samples import FILM, FILM_GRADE, VINYL, VINYL_GRADE
 
 H32 = "cd" * 16
+#: A record whose side B is a structured runout (side A stays plain text).
+RUNOUTS = {**VINYL, "matrix": {"A": "BN-LP-1577-A", "B": {"text": "BN-LP-1577-B", "plant": "MR"}}}
 
 #: (event type, a valid payload, where the text goes, the error's field name, kind)
 FIELDS: list[tuple[str, dict[str, Any], tuple[str, ...], str | None]] = [
@@ -24,6 +26,9 @@ FIELDS: list[tuple[str, dict[str, Any], tuple[str, ...], str | None]] = [
     ("register", VINYL, ("label",), None),
     ("register", VINYL, ("catalog_number",), None),
     ("register", VINYL, ("matrix", "A"), None),
+    ("register", RUNOUTS, ("matrix", "B", "text"), None),
+    ("register", RUNOUTS, ("matrix", "B", "engineer"), None),
+    ("register", RUNOUTS, ("matrix", "B", "plant"), None),
     ("register", VINYL, ("country",), None),
     ("register", VINYL, ("edition",), None),
     ("register", FILM, ("title",), None),
@@ -102,6 +107,10 @@ def _get(data: dict[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def _where(path: tuple[str, ...]) -> str:
+    """The field as the error names it: a side is read as text or as a structured runout
+    (``matrix.A.text``, ``matrix.B.side.engineer``)."""
+    if path[0] == "matrix":
+        return f"matrix.{path[1]}.text" if len(path) == 2 else f"matrix.{path[1]}.side.{path[2]}"
     return ".".join(path)
 
 
@@ -276,9 +285,9 @@ def test_barcodes_refused(typed: str, message: str) -> None:
     [
         ({"A@": "X"}, r"matrix\.A@\.\[key\]: matrix side 'A@' must be a short label like A"),
         ({"-A": "X"}, r"matrix\.-A\.\[key\]: matrix side '-A' must be a short label"),
-        ({"A": "   "}, r"matrix\.A: is empty"),
-        ({"A": "BN-LP\x00-1577"}, r"matrix\.A: holds a control or invisible character"),
-        ({"A": "BN\u200b-LP"}, r"matrix\.A: holds a control or invisible character"),
+        ({"A": "   "}, r"matrix\.A\.text: is empty"),
+        ({"A": "BN-LP\x00-1577"}, r"matrix\.A\.text: holds a control or invisible character"),
+        ({"A": "BN\u200b-LP"}, r"matrix\.A\.text: holds a control or invisible character"),
     ],
 )
 def test_matrix_refused(matrix: dict[str, str], message: str) -> None:

@@ -50,6 +50,44 @@ def test_rows_become_register_payloads(tmp_path: Path) -> None:
     ]
 
 
+def test_runout_columns_describe_a_side(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "kind,title,artist,matrix_a,runout_a_made,runout_a_engineer,runout_a_plant,"
+        "runout_a_marks,matrix_b\n"
+        'vinyl,Blue Train,John Coltrane,BN-LP-1577-A,Etched,RVG,ear," P | 9M ",BN-LP-1577-B\n',
+    )
+    assert read_register_csv(path)[0]["matrix"] == {
+        "A": {
+            "text": "BN-LP-1577-A",
+            "made": "etched",
+            "engineer": "RVG",
+            "plant": "ear",
+            "marks": ["P", "9M"],
+        },
+        "B": "BN-LP-1577-B",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "kind,title,artist,runout_a_made\nvinyl,T,A,etched\n",
+            r"line 2: runout_a_\*: needs matrix_a",
+        ),
+        (
+            "kind,title,artist,matrix_a,runout_a_made\nvinyl,T,A,X,carved\n",
+            r"line 2: matrix\.A\.side\.made: Input should be 'stamped', 'etched' or 'mixed'",
+        ),
+        ("kind,title,runout_a_colour\nvinyl,T\n", r"line 1: unknown column\(s\) runout_a_colour"),
+    ],
+)
+def test_runout_column_errors(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        read_register_csv(_csv(tmp_path, text))
+
+
 def test_byte_order_mark_and_header_case(tmp_path: Path) -> None:
     path = _csv(tmp_path, "\ufeffKind, Title ,Artist\nvinyl,Blue,Joni Mitchell\n")
     assert read_register_csv(path)[0]["title"] == "Blue"
@@ -97,8 +135,8 @@ ROWS = [
     ("catalog_number", "jane@example.com", "catalog_number: may hold only letters"),
     ("catalog_number", "+44 20 7946 0958", "catalog_number: looks like a phone number"),
     ("catalog_number", "BLP_1577", "catalog_number: may hold only .*, not _"),
-    ("matrix_a", "BN-LP-1577-A call 020/7946/0958", "matrix.A: looks like a phone number"),
-    ("matrix_b", "jane [at] example [dot] com", "matrix.B: looks like an e-mail address"),
+    ("matrix_a", "BN-LP-1577-A call 020/7946/0958", "matrix.A.text: looks like a phone number"),
+    ("matrix_b", "jane [at] example [dot] com", "matrix.B.text: looks like an e-mail address"),
     ("country", "Narnia", "country: not a country or region in the vocabulary"),
     ("country", "jane@example.com", "country: not a country or region"),
     ("year", "1733097600", "year: Input should be less than or equal to 2100"),

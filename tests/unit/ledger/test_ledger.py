@@ -505,6 +505,51 @@ def test_register_many_is_all_or_nothing(ledger: Ledger, staff: Staff) -> None:
     assert _snapshot(ledger.engine) == before
 
 
+def test_register_batch_grades_each_item_right_after_its_registration(
+    ledger: Ledger, staff: Staff
+) -> None:
+    kept: list[list[str]] = []
+    ids = ledger.register_batch(
+        registrar=staff.registrar,
+        grader=staff.grader,
+        rows=[(VINYL, VINYL_GRADE), (FILM, None), (VINYL, {**VINYL_GRADE, "media": "NM"})],
+        alongside=lambda conn, items: kept.append(list(items)),
+    )
+    assert kept == [ids]
+    first, film, last = (ledger.history(i) for i in ids)
+    assert [s.log_index for s in [*first, *film, *last]] == [3, 4, 5, 6, 7]
+    assert first[1].event.prev == first[0].signed.hash and first[1].event.by == staff.grader.key_id
+    assert [s.event.type for s in last] == [EventType.REGISTER, EventType.GRADE]
+    assert last[1].event.data["media"] == "NM" and len(film) == 1
+    _assert_audits_clean(ledger)
+
+
+def test_register_batch_is_all_or_nothing(ledger: Ledger, staff: Staff) -> None:
+    before = _snapshot(ledger.engine)
+    with pytest.raises(InputError, match="a film grade does not fit a vinyl item"):
+        ledger.register_batch(
+            registrar=staff.registrar, grader=staff.grader, rows=[(VINYL, FILM_GRADE)]
+        )
+    with pytest.raises(InputError, match="grades in a batch need the grader's key"):
+        ledger.register_batch(registrar=staff.registrar, rows=[(VINYL, VINYL_GRADE)])
+    with pytest.raises(RoleError, match="a registrar key may not sign grade events"):
+        ledger.register_batch(
+            registrar=staff.registrar, grader=staff.registrar, rows=[(VINYL, VINYL_GRADE)]
+        )
+
+    def refuse(conn: object, items: list[str]) -> None:
+        raise ConflictError(f"the private table refused {len(items)} rows")
+
+    with pytest.raises(ConflictError, match="refused 2 rows"):
+        ledger.register_batch(
+            registrar=staff.registrar,
+            grader=staff.grader,
+            rows=[(VINYL, VINYL_GRADE), (FILM, FILM_GRADE)],
+            alongside=refuse,
+        )
+    assert _snapshot(ledger.engine) == before
+
+
 def test_register_retries_an_id_collision(
     ledger: Ledger, staff: Staff, monkeypatch: pytest.MonkeyPatch
 ) -> None:

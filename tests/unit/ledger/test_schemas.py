@@ -262,3 +262,41 @@ def test_models_are_frozen() -> None:
 
 def test_roles() -> None:
     assert {r.value for r in Role} == {"admin", "registrar", "grader"}
+
+
+_PHOTO = "ab" * 32
+
+
+def test_a_side_may_be_text_or_a_structured_runout() -> None:
+    side = {"text": " 1A ", "made": "mixed", "marks": ["▽", "AUDIO"], "photo": _PHOTO}
+    data = {**VINYL, "matrix": {"A": "XZAL-1", "B": side}, "photos": [_PHOTO]}
+    out = validate_payload(EventType.REGISTER, data, kind=None)
+    assert out["matrix"] == {
+        "A": "XZAL-1",
+        "B": {"text": "1A", "made": "mixed", "marks": ["▽", "AUDIO"], "photo": _PHOTO},
+    }
+    # A stored event that gave every side as text, as every earlier version wrote, still reads.
+    assert (
+        validate_payload(EventType.REGISTER, VINYL, kind=None, rules="stored")["matrix"]
+        == (VINYL["matrix"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("side", "photos", "message"),
+    [
+        ({"text": "1A", "photo": _PHOTO}, [], "its photo is not one of the event's photos"),
+        ({"text": "1A", "made": "carved"}, [], r"matrix\.A\.side\.made: Input should be"),
+        ({"made": "etched"}, [], r"matrix\.A\.side\.text: Field required"),
+        ({"text": "1A", "plant": "jane@example.com"}, [], "plant: looks like an e-mail"),
+        ({"text": "1A", "marks": ["call 020 7946 0958"]}, [], "marks.0: looks like a phone"),
+        ({"text": "1A", "marks": ["m"] * 9}, [], "marks: List should have at most 8 items"),
+        ({"text": "1A", "colour": "red"}, [], r"colour: Extra inputs are not permitted"),
+        (7, [], r"matrix\.A\.side: Input should be a valid dictionary"),
+    ],
+)
+def test_bad_runouts_are_refused(side: Any, photos: list[str], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        validate_payload(
+            EventType.REGISTER, {**VINYL, "matrix": {"A": side}, "photos": photos}, kind=None
+        )

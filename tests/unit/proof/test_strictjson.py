@@ -124,3 +124,10 @@ def test_an_honest_large_bundle_is_far_from_the_density_limit(ledger: Ledger, st
     # Accepted at twice the density the limit allows, so honest bundles have room to spare.
     assert precheck(raw, bytes_per_token=2 * BYTES_PER_TOKEN) is None
     assert loads_strict(raw)["item"] == item
+
+
+def test_a_string_that_never_closes_is_refused_before_parsing() -> None:
+    assert precheck(b'{"a": "open') is not None
+    assert precheck(b'{"a": "\\\\"}') is None  # the escaped backslash ends it
+    with pytest.raises(EventFormatError, match="a bracket or string never closes"):
+        loads_strict('"' + '\\"' * 1000)

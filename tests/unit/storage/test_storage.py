@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "chain_alarms",
     "checkpoints",
     "deployments",
+    "discogs_listings",
     "events",
     "key_names",
     "log_head",
@@ -38,7 +39,7 @@ EXPECTED_TABLES = {
 
 
 def test_schema_head() -> None:
-    assert schema_head() == "0009"
+    assert schema_head() == "0010"
 
 
 def test_schema_head_constant_matches_the_shipped_migrations() -> None:
@@ -85,7 +86,7 @@ def test_ensure_current_with_an_unknown_revision(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        ConfigurationError, match="ledger schema is at 0000, this version needs 0009"
+        ConfigurationError, match="ledger schema is at 0000, this version needs 0010"
     ):
         ensure_current(engine)
 
