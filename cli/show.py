@@ -87,6 +87,11 @@ def show(item: Annotated[str, typer.Argument(help="Item id.")]) -> None:
         if summary is not None:
             by = f" — {summary.creator}" if summary.creator else ""
             console.print(f"[bold]{item_id}[/bold]  {summary.kind}: {summary.title}{by}")
+            from provenance.ledger.discogs import release_link
+
+            link = release_link(summary.details)
+            if link is not None:
+                console.print(f"On Discogs: {link}", highlight=False)
             if summary.status:
                 console.print(f"[bold red]FLAGGED {summary.status.upper()}[/bold red]")
             if summary.grade is not None:

@@ -231,6 +231,8 @@ def test_register_discogs_release_and_export_one_item(cli: Cli, tmp_path: Path) 
         key="rick",
     )["item"]
     assert cli.ok("show", record)["events"][0]["data"]["discogs_release"] == 1425983
+    shown = cli.run("show", record)
+    assert "On Discogs: https://www.discogs.com/release/1425983" in shown.out, shown.err
     refused = cli.run(
         "register", "--kind", "film", "--title", "F", "--gauge", "16mm", "--discogs-release", "5",
         key="rick",
