@@ -14,7 +14,7 @@ from provenance.ledger.grading import GradingMethod
 
 from .app import app
 from .context import state
-from .output import console, emit, progress_bar
+from .output import console, emit, note, progress_bar
 
 # The ledger (SQLAlchemy, pydantic) is imported by the commands that use it.
 if TYPE_CHECKING:
@@ -119,12 +119,21 @@ def export(
     the item id as external_id, and comments ending with its verification URL. A named item
     that cannot be listed is an error; with none named, such items are skipped and listed."""
     from functools import partial
+    from urllib.parse import urlsplit
 
     from provenance.ledger.discogs import upload_csv
     from provenance.ledger.listings import upload_rows
     from provenance.tags.codes import check_base_url, page_url
 
-    url = partial(page_url, check_base_url(base_url or state.settings.base_url))
+    base = check_base_url(base_url or state.settings.base_url)
+    host = (urlsplit(base).hostname or "").lower()
+    warnings = []
+    if host in ("127.0.0.1", "::1", "localhost") or host.endswith(".localhost"):
+        warnings.append(
+            f"the listings link to {base}, which buyers on Discogs cannot open; "
+            "set PROVENANCE_BASE_URL (or --base-url) to the store's public address"
+        )
+    url = partial(page_url, base)
     plan = upload_rows(state.ledger().engine, items=items or (), url=url)
     if not plan.rows:
         why = "; ".join(f"{item}: {reason}" for item, reason in plan.skipped[:3])
@@ -137,6 +146,8 @@ def export(
             )
         )
     _write(output, upload_csv(plan.rows))
+    for warning in warnings:
+        note(f"warning: {warning}")
 
     def human() -> None:
         console.print(f"Wrote {len(plan.rows)} Discogs listings to {output}")
@@ -153,6 +164,7 @@ def export(
             "count": len(plan.rows),
             "items": [row.external_id for row in plan.rows],
             "skipped": [{"item": item, "reason": reason} for item, reason in plan.skipped],
+            "warnings": warnings,
         },
         human,
     )

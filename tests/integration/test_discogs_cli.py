@@ -250,6 +250,12 @@ def test_register_discogs_release_and_export_one_item(cli: Cli, tmp_path: Path) 
     _one_line_error(skipped, 2, f"every item with a release was skipped ({record}: it is")
     cli.ok("status", record, "recovered", key="rick")
     done = cli.ok("listings", "export", record, "-o", str(upload), "--base-url", BASE + "/")
+    public = cli.run("listings", "export", record, "-o", str(upload), "--base-url", BASE)
+    assert public.code == 0 and "warning" not in public.err
+    assert (
+        cli.ok("listings", "export", record, "-o", str(upload), "--base-url", BASE)["warnings"]
+        == []
+    )
     assert done["items"] == [record]
     with upload.open(encoding="utf-8", newline="") as f:
         (row,) = list(csv.DictReader(f))
@@ -275,4 +281,9 @@ def test_the_bridge_loads_no_heavy_package(cli: Cli, tmp_path: Path) -> None:
     assert not loaded & NOT_FOR_READS, sorted(loaded & NOT_FOR_READS)
     listed, loaded = run_and_list(cli, "--json", "listings", "export", "-o", str(tmp_path / "u"))
     assert listed.code == 0 and listed.json()["count"] == 31, listed.err
+    # The default base URL is this machine's: the listings would link nowhere a buyer can go.
+    (warning,) = listed.json()["warnings"]
+    assert warning.startswith("the listings link to http://127.0.0.1:8000, which buyers")
+    human = cli.run("listings", "export", "-o", str(tmp_path / "u"))
+    assert "warning: the listings link to http://127.0.0.1:8000" in human.err
     assert not loaded & NOT_FOR_READS, sorted(loaded & NOT_FOR_READS)  # no qrcode for a URL
