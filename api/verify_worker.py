@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -79,7 +80,6 @@ def _watch_parent(parent: int) -> None:
     A server stopped by a signal may never shut its pool down, and a child waiting for work
     would then live on, orphaned, holding memory; so a daemon thread looks once a second.
     """
-    import os
     import time
 
     def watch() -> None:
@@ -94,8 +94,6 @@ def _executor() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            import os
-
             _pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),

@@ -33,21 +33,18 @@ def read_photos(paths: list[Path] | None) -> list[bytes]:
 
 def parse_matrix(values: list[str] | None) -> dict[str, str]:
     """``["A=XZAL-1234-1A", "B=..."]`` -> ``{"A": ..., "B": ...}``."""
-    matrix: dict[str, str] = {}
-    for value in values or []:
-        side, sep, text = value.partition("=")
-        if not sep or not side.strip() or not text.strip():
-            raise InputError(f"--matrix takes SIDE=RUNOUT, like A=XZAL-1234-1A; got {value!r}")
-        matrix[side.strip().upper()] = text.strip()
-    return matrix
+    return dict(_side_values("--matrix", values, "A=XZAL-1234-1A", shape="SIDE=RUNOUT"))
 
 
-def _side_values(option: str, values: list[str] | None, example: str) -> list[tuple[str, str]]:
+def _side_values(
+    option: str, values: list[str] | None, example: str, *, shape: str = "SIDE=VALUE"
+) -> list[tuple[str, str]]:
+    """``["a=X", ...]`` -> ``[("A", "X"), ...]``; a value without a side or text is refused."""
     pairs = []
     for value in values or []:
         side, sep, text = value.partition("=")
         if not sep or not side.strip() or not text.strip():
-            raise InputError(f"{option} takes SIDE=VALUE, like {example}; got {value!r}")
+            raise InputError(f"{option} takes {shape}, like {example}; got {value!r}")
         pairs.append((side.strip().upper(), text.strip()))
     return pairs
 
@@ -72,6 +69,7 @@ def parse_runouts(options: RunoutOptions) -> tuple[dict[str, Any], list[bytes]]:
     sha256}``, its photo hash naming a photo the event stores.
     """
     from provenance.ledger.canonical import sha256_hex
+    from provenance.ledger.schemas import RunoutMade
 
     matrix: dict[str, Any] = dict(parse_matrix(options.matrix))
     detail: dict[str, dict[str, Any]] = {}
@@ -83,8 +81,9 @@ def parse_runouts(options: RunoutOptions) -> tuple[dict[str, Any], list[bytes]]:
         return detail.setdefault(name, {})
 
     for name, made in _side_values("--runout-made", options.made, "A=etched"):
-        if made.lower() not in ("stamped", "etched", "mixed"):
-            raise InputError(f"--runout-made {name}={made}: stamped, etched or mixed")
+        if made.lower() not in set(RunoutMade):
+            *first, last = RunoutMade
+            raise InputError(f"--runout-made {name}={made}: {', '.join(first)} or {last}")
         side("--runout-made", name)["made"] = made.lower()
     for name, text in _side_values("--runout-engineer", options.engineer, "A=RVG"):
         side("--runout-engineer", name)["engineer"] = text

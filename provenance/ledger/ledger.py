@@ -264,13 +264,14 @@ class Ledger:
             if grade is not None:
                 graded = validate_payload(EventType.GRADE, grade, kind=payload["kind"])
             payloads.append((payload, graded))
-        if grader is None and any(g is not None for _, g in payloads):
+        grading = any(g is not None for _, g in payloads)
+        if grading and grader is None:
             raise InputError("grades in a batch need the grader's key")
         with write_transaction(self.engine) as conn:
             size = self._lock_head(conn)
             ring = self._load_keyring(conn)
             ring.authorise(key_id=registrar.key_id, event_type=EventType.REGISTER, log_index=size)
-            if grader is not None and any(g is not None for _, g in payloads):
+            if grading and grader is not None:
                 ring.authorise(key_id=grader.key_id, event_type=EventType.GRADE, log_index=size)
             ids: list[ItemId] = []
             batch: list[dict[str, Any]] = []

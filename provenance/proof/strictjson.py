@@ -67,14 +67,20 @@ def _outside_strings(raw: bytes, bytes_per_token: int = BYTES_PER_TOKEN) -> byte
        of quotes means a string that never closes, which no JSON text has: that is reported
        as an unclosed bracket, so the parser never scans the rest.
     """
-    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    text = text.translate(_SQUARE, _DELETED).replace(b'""', b"")
+    text = _reduced(raw)
     quotes = text.count(b'"')
     if quotes // 2 - 1 > _token_limit(len(raw), bytes_per_token):
         return None
     if quotes % 2:
         return b"["  # a string is never closed: unbalanced, whatever else the text holds
     return b"".join(text.split(b'"')[::2]) if quotes else text
+
+
+def _reduced(raw: bytes) -> bytes:
+    """Steps 1 to 3 of :func:`_outside_strings`: only the quotes that open or close a
+    non-empty string, and the commas and brackets."""
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    return text.translate(_SQUARE, _DELETED).replace(b'""', b"")
 
 
 def _token_limit(size: int, bytes_per_token: int) -> int:
@@ -113,7 +119,8 @@ def precheck(
 def within_depth(text: str | bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the brackets outside strings are balanced and nest at most ``limit`` deep.
 
-    Linear and without recursion: strings are cut out (:func:`_outside_strings`), then each
+    Linear and without recursion: strings are cut out as :func:`_outside_strings` does
+    (an unterminated one runs to the end, and no density limit applies), then each
     of at most ``limit`` passes of ``replace`` deletes every innermost ``[]`` pair (all of
     them at once, since two adjacent pairs never overlap), which lowers the nesting by
     exactly one. Balanced text of depth ``d`` is empty after ``d`` passes; anything left
@@ -121,9 +128,8 @@ def within_depth(text: str | bytes, limit: int = MAX_DEPTH) -> bool:
     also descend into), and is refused. (The token density is :func:`precheck`'s.)
     """
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    text = text.translate(_SQUARE, _DELETED).replace(b'""', b"").replace(b",", b"")
-    return _depth_ok(b"".join(text.split(b'"')[::2]), limit)
+    reduced = _reduced(raw).replace(b",", b"")
+    return _depth_ok(b"".join(reduced.split(b'"')[::2]), limit)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
